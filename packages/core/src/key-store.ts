@@ -1,0 +1,76 @@
+// The storage contract (DESIGN.md section 4): small, Promise-only, proven by one conformance suite.
+import type { ApiKeyRecord, ApiKeyRecordChanges } from './record.js';
+
+/** One page of an organisation's keys, newest first. */
+export interface ApiKeyPage {
+  readonly records: readonly ApiKeyRecord[];
+  /** Pass back as `cursor` for the next page; `null` on the last page. */
+  readonly nextCursor: string | null;
+}
+
+/** Which page of a listing to read. */
+export interface ListOptions {
+  /** At most this many records (default 100, at most 1,000). */
+  readonly limit?: number;
+  /** The `nextCursor` of the previous page. */
+  readonly cursor?: string;
+}
+
+/** A last-used time to record for one key. */
+export interface LastUsedEntry {
+  readonly id: string;
+  readonly lastUsedAt: Date;
+}
+
+/**
+ * Published by a store when a record changes or goes, so that every verifier that may have it
+ * cached drops it. `hash` is the digest the record had before the change.
+ */
+export interface InvalidationEvent {
+  readonly id: string;
+  readonly hash: string;
+}
+
+/** Stops an invalidation subscription. */
+export type Unsubscribe = () => void | Promise<void>;
+
+/**
+ * Where keys live. Every method returns a Promise; a store never opens a connection the caller
+ * did not give it. Every implementation passes `runKeyStoreConformance` from
+ * `@keygate/core/testing`.
+ *
+ * @example
+ * ```ts
+ * import { MemoryKeyStore } from '@keygate/core';
+ * const store: KeyStore = new MemoryKeyStore();
+ * ```
+ */
+export interface KeyStore {
+  /** Adds a record. Rejects with `DuplicateApiKeyError` when its id or hash is taken. */
+  insert(record: ApiKeyRecord): Promise<void>;
+  /** The record with this digest, or `null`. */
+  findByHash(hash: string): Promise<ApiKeyRecord | null>;
+  /** The record with this id, or `null`. */
+  findById(id: string): Promise<ApiKeyRecord | null>;
+  /** An organisation's records, newest first (by `createdAt`, then id), a page at a time. */
+  listByOrganisation(organisationId: string, options?: ListOptions): Promise<ApiKeyPage>;
+  /**
+   * Changes some fields of a record in one atomic write and returns the new record, or `null`
+   * when there is no such record. Publishes an invalidation event where the store has a channel.
+   */
+  update(id: string, changes: ApiKeyRecordChanges): Promise<ApiKeyRecord | null>;
+  /** Removes a record (and its digest index); `false` when there was none. Publishes an event. */
+  delete(id: string): Promise<boolean>;
+  /**
+   * Records last-used times in one batch. A time never moves backwards, and an id that no longer
+   * exists is skipped (never re-created).
+   */
+  recordLastUsed(entries: readonly LastUsedEntry[]): Promise<void>;
+  /**
+   * Delivers other instances' (and this one's) invalidation events. Optional: a store without a
+   * channel leaves it out, and verifiers then rely on their cache TTL.
+   */
+  subscribe?(listener: (event: InvalidationEvent) => void): Promise<Unsubscribe>;
+  /** Releases what the store holds of its own (subscriptions, timers), not the injected client. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,44 @@
+// Checks a listing's page options the same way in every store.
+
+/** Default page size of `listByOrganisation`. */
+export const DEFAULT_PAGE_SIZE = 100;
+/** Largest page a store returns. */
+export const MAX_PAGE_SIZE = 1000;
+
+/**
+ * The page size asked for, checked: an integer from 1 to 1,000 (default 100). Throws a
+ * `RangeError` otherwise, naming the package that called.
+ */
+export function pageSize(limit: number | undefined, packageName = '@keygate/core'): number {
+  if (limit === undefined) return DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) {
+    throw new RangeError(`${packageName}: limit must be an integer from 1 to ${MAX_PAGE_SIZE}`);
+  }
+  return limit;
+}
+
+/** The position after which a page starts: the last record of the previous page. */
+export interface PageCursor {
+  readonly createdAt: number;
+  readonly id: string;
+}
+
+/** Encodes a cursor as an opaque string that stores hand back and forth. */
+export function encodeCursor(cursor: PageCursor): string {
+  return `${cursor.createdAt}.${cursor.id}`;
+}
+
+/** Decodes a cursor; throws a `RangeError` for a value no store made. */
+export function decodeCursor(value: string, packageName = '@keygate/core'): PageCursor {
+  const dot = typeof value === 'string' ? value.indexOf('.') : -1;
+  const createdAt = dot > 0 ? Number(value.slice(0, dot)) : Number.NaN;
+  if (!Number.isSafeInteger(createdAt) || dot === value.length - 1) {
+    throw new RangeError(`${packageName}: cursor is not one that a listing returned`);
+  }
+  return { createdAt, id: value.slice(dot + 1) };
+}
+
+/** True when the record at (createdAt, id) comes after `cursor` in newest-first order. */
+export function isAfterCursor(createdAt: number, id: string, cursor: PageCursor): boolean {
+  return createdAt < cursor.createdAt || (createdAt === cursor.createdAt && id < cursor.id);
+}

@@ -1,0 +1,216 @@
+// The default, in-process KeyStore: for tests, single-instance servers and as the model store.
+import { DuplicateApiKeyError } from './errors.js';
+import type {
+  ApiKeyPage,
+  InvalidationEvent,
+  KeyStore,
+  LastUsedEntry,
+  ListOptions,
+  Unsubscribe,
+} from './key-store.js';
+import { decodeCursor, encodeCursor, isAfterCursor, pageSize } from './list-options.js';
+import type { ApiKeyRecord, ApiKeyRecordChanges } from './record.js';
+
+// Times are kept as numbers and strings are shared with the record: about 400 bytes a key
+// instead of ~570 with Date objects (bench/README.md).
+interface StoredRecord {
+  id: string;
+  organisationId: string | null;
+  name: string;
+  prefix: string;
+  hash: string;
+  hashVersion: string;
+  environment: string;
+  scopes: readonly string[];
+  metadata: Readonly<Record<string, unknown>>;
+  createdAt: number;
+  expiresAt: number;
+  lastUsedAt: number;
+  revokedAt: number;
+  replacedById: string | null;
+}
+
+// NaN marks "no time" so that every stored time is a number of one hidden class.
+const NONE = Number.NaN;
+
+/**
+ * Keeps keys in process memory. Records are copied in and out, so a caller that mutates what it
+ * got back changes nothing stored. Events reach this instance's subscribers only.
+ *
+ * @example
+ * ```ts
+ * const store = new MemoryKeyStore();
+ * const keygate = createKeygate({ store });
+ * ```
+ */
+export class MemoryKeyStore implements KeyStore {
+  readonly #byId = new Map<string, StoredRecord>();
+  readonly #idByHash = new Map<string, string>();
+  // Per organisation, ids in insertion order; listing sorts the (usually few) ids of one org.
+  readonly #idsByOrganisation = new Map<string, Set<string>>();
+  readonly #listeners = new Set<(event: InvalidationEvent) => void>();
+
+  /** Number of records held. */
+  get size(): number {
+    return this.#byId.size;
+  }
+
+  async insert(record: ApiKeyRecord): Promise<void> {
+    if (this.#byId.has(record.id)) throw new DuplicateApiKeyError(`id ${record.id} is taken`);
+    if (this.#idByHash.has(record.hash)) throw new DuplicateApiKeyError('that digest is taken');
+    const stored = toStored(record);
+    this.#byId.set(stored.id, stored);
+    this.#idByHash.set(stored.hash, stored.id);
+    if (stored.organisationId !== null) {
+      const ids = this.#idsByOrganisation.get(stored.organisationId) ?? new Set<string>();
+      this.#idsByOrganisation.set(stored.organisationId, ids);
+      ids.add(stored.id);
+    }
+  }
+
+  async findByHash(hash: string): Promise<ApiKeyRecord | null> {
+    const id = this.#idByHash.get(hash);
+    return id === undefined ? null : this.#read(id);
+  }
+
+  async findById(id: string): Promise<ApiKeyRecord | null> {
+    return this.#read(id);
+  }
+
+  async listByOrganisation(organisationId: string, options: ListOptions = {}): Promise<ApiKeyPage> {
+    const limit = pageSize(options.limit);
+    const cursor = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
+    const ids = this.#idsByOrganisation.get(organisationId) ?? new Set<string>();
+    const records: StoredRecord[] = [];
+    for (const id of ids) {
+      const stored = this.#byId.get(id)!;
+      if (cursor === undefined || isAfterCursor(stored.createdAt, stored.id, cursor))
+        records.push(stored);
+    }
+    records.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+    const page = records.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      records: page.map(fromStored),
+      nextCursor:
+        records.length > limit && last !== undefined
+          ? encodeCursor({ createdAt: last.createdAt, id: last.id })
+          : null,
+    };
+  }
+
+  async update(id: string, changes: ApiKeyRecordChanges): Promise<ApiKeyRecord | null> {
+    const stored = this.#byId.get(id);
+    if (stored === undefined) return null;
+    const previousHash = stored.hash;
+    if (changes.hash !== undefined && changes.hash !== previousHash) {
+      if (this.#idByHash.has(changes.hash)) throw new DuplicateApiKeyError('that digest is taken');
+      this.#idByHash.delete(previousHash);
+      this.#idByHash.set(changes.hash, id);
+    }
+    applyChanges(stored, changes);
+    this.#publish({ id, hash: previousHash });
+    return fromStored(stored);
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const stored = this.#byId.get(id);
+    if (stored === undefined) return false;
+    this.#byId.delete(id);
+    this.#idByHash.delete(stored.hash);
+    if (stored.organisationId !== null)
+      this.#idsByOrganisation.get(stored.organisationId)?.delete(id);
+    this.#publish({ id, hash: stored.hash });
+    return true;
+  }
+
+  async recordLastUsed(entries: readonly LastUsedEntry[]): Promise<void> {
+    for (const entry of entries) {
+      const stored = this.#byId.get(entry.id);
+      const time = entry.lastUsedAt.getTime();
+      // `!(a >= b)` is true when a is NaN (never used), so the first time always lands.
+      if (stored !== undefined && !(stored.lastUsedAt >= time)) stored.lastUsedAt = time;
+    }
+  }
+
+  async subscribe(listener: (event: InvalidationEvent) => void): Promise<Unsubscribe> {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  async close(): Promise<void> {
+    this.#listeners.clear();
+  }
+
+  #read(id: string): ApiKeyRecord | null {
+    const stored = this.#byId.get(id);
+    return stored === undefined ? null : fromStored(stored);
+  }
+
+  #publish(event: InvalidationEvent): void {
+    for (const listener of this.#listeners) listener(event);
+  }
+}
+
+function toStored(record: ApiKeyRecord): StoredRecord {
+  return {
+    id: record.id,
+    organisationId: record.organisationId,
+    name: record.name,
+    prefix: record.prefix,
+    hash: record.hash,
+    hashVersion: record.hashVersion,
+    environment: record.environment,
+    scopes: Object.freeze([...record.scopes]),
+    metadata: copyMetadata(record.metadata),
+    createdAt: record.createdAt.getTime(),
+    expiresAt: timeOf(record.expiresAt),
+    lastUsedAt: timeOf(record.lastUsedAt),
+    revokedAt: timeOf(record.revokedAt),
+    replacedById: record.replacedById,
+  };
+}
+
+function fromStored(stored: StoredRecord): ApiKeyRecord {
+  return {
+    id: stored.id,
+    organisationId: stored.organisationId,
+    name: stored.name,
+    prefix: stored.prefix,
+    hash: stored.hash,
+    hashVersion: stored.hashVersion,
+    environment: stored.environment,
+    scopes: [...stored.scopes],
+    metadata: structuredClone(stored.metadata) as Record<string, unknown>,
+    createdAt: new Date(stored.createdAt),
+    expiresAt: dateOf(stored.expiresAt),
+    lastUsedAt: dateOf(stored.lastUsedAt),
+    revokedAt: dateOf(stored.revokedAt),
+    replacedById: stored.replacedById,
+  };
+}
+
+function applyChanges(stored: StoredRecord, changes: ApiKeyRecordChanges): void {
+  if (changes.name !== undefined) stored.name = changes.name;
+  if (changes.expiresAt !== undefined) stored.expiresAt = timeOf(changes.expiresAt);
+  if (changes.revokedAt !== undefined) stored.revokedAt = timeOf(changes.revokedAt);
+  if (changes.replacedById !== undefined) stored.replacedById = changes.replacedById;
+  if (changes.scopes !== undefined) stored.scopes = Object.freeze([...changes.scopes]);
+  if (changes.metadata !== undefined) stored.metadata = copyMetadata(changes.metadata);
+  if (changes.hash !== undefined) stored.hash = changes.hash;
+  if (changes.hashVersion !== undefined) stored.hashVersion = changes.hashVersion;
+}
+
+function timeOf(date: Date | null): number {
+  return date === null ? NONE : date.getTime();
+}
+
+function dateOf(time: number): Date | null {
+  return Number.isNaN(time) ? null : new Date(time);
+}
+
+function copyMetadata(value: Readonly<Record<string, unknown>>): Readonly<Record<string, unknown>> {
+  return structuredClone(value) as Record<string, unknown>;
+}

@@ -1,0 +1,111 @@
+// Key parsing by position, never by splitting on `_` (base64url contains `_` and `-`). Never throws.
+import { decodeBase64urlInto } from './base64url.js';
+import { crc32Finish, crc32Update } from './crc32.js';
+import {
+  DISPLAY_PREFIX_LENGTH,
+  defaultKeyFormat,
+  KEY_BODY_LENGTH,
+  KEY_RANDOM_BYTES,
+  type KeyFormat,
+  MAX_API_KEY_LENGTH,
+} from './key-format.js';
+
+/** Why a value is not a key. */
+export type ParseFailureReason =
+  | 'missing'
+  | 'not_a_string'
+  | 'too_long'
+  | 'wrong_prefix'
+  | 'unknown_environment'
+  | 'bad_length'
+  | 'bad_alphabet'
+  | 'bad_checksum';
+
+/** A value that is a well-formed key with a matching checksum. */
+export interface ParsedApiKey {
+  readonly ok: true;
+  readonly key: string;
+  readonly environment: string;
+  /** The display prefix: the first 14 characters. */
+  readonly prefix: string;
+}
+
+/** A value that is not a key, and why. */
+export interface ParseFailure {
+  readonly ok: false;
+  readonly reason: ParseFailureReason;
+}
+
+/** The result of {@link parseApiKey}. */
+export type ParseResult = ParsedApiKey | ParseFailure;
+
+const FAILURES: { readonly [R in ParseFailureReason]: ParseFailure } = Object.freeze({
+  missing: Object.freeze({ ok: false, reason: 'missing' }),
+  not_a_string: Object.freeze({ ok: false, reason: 'not_a_string' }),
+  too_long: Object.freeze({ ok: false, reason: 'too_long' }),
+  wrong_prefix: Object.freeze({ ok: false, reason: 'wrong_prefix' }),
+  unknown_environment: Object.freeze({ ok: false, reason: 'unknown_environment' }),
+  bad_length: Object.freeze({ ok: false, reason: 'bad_length' }),
+  bad_alphabet: Object.freeze({ ok: false, reason: 'bad_alphabet' }),
+  bad_checksum: Object.freeze({ ok: false, reason: 'bad_checksum' }),
+});
+
+// One scratch buffer for the decoded body: parsing is synchronous, so it is never shared.
+const scratch = new Uint8Array(KEY_RANDOM_BYTES + 4);
+const scratchView = new DataView(scratch.buffer);
+
+/**
+ * Checks that `input` is a key of `format`: a known prefix, then exactly 48 base64url characters
+ * whose last 4 bytes are the CRC-32 of the prefix and the first 32. Accepts anything, throws
+ * nothing, touches no store.
+ *
+ * @example
+ * ```ts
+ * const parsed = parseApiKey(request.headers['x-api-key']);
+ * if (!parsed.ok) console.log(parsed.reason); // 'bad_checksum', 'wrong_prefix', …
+ * ```
+ */
+export function parseApiKey(input: unknown, format: KeyFormat = defaultKeyFormat): ParseResult {
+  const failure = parseFailure(input, format);
+  if (failure !== undefined) return failure;
+  const key = input as string;
+  const environment = environmentOf(key, format)!;
+  return { ok: true, key, environment, prefix: key.slice(0, DISPLAY_PREFIX_LENGTH) };
+}
+
+/**
+ * The reason `input` is not a key of `format`, or `undefined` when it is one. The verifier calls
+ * this on every request, so it allocates nothing.
+ */
+export function parseFailure(input: unknown, format: KeyFormat): ParseFailure | undefined {
+  if (input === undefined || input === null || input === '') return FAILURES.missing;
+  if (typeof input !== 'string') return FAILURES.not_a_string;
+  if (input.length > MAX_API_KEY_LENGTH) return FAILURES.too_long;
+  const entry = prefixOf(input, format);
+  if (entry === undefined)
+    return unknownEnvironment(input, format) ? FAILURES.unknown_environment : FAILURES.wrong_prefix;
+  const start = entry.prefix.length;
+  if (input.length !== start + KEY_BODY_LENGTH) return FAILURES.bad_length;
+  if (!decodeBase64urlInto(input, start, KEY_BODY_LENGTH, scratch)) return FAILURES.bad_alphabet;
+  const expected = crc32Finish(crc32Update(entry.crcState, scratch, 0, KEY_RANDOM_BYTES));
+  if (scratchView.getUint32(KEY_RANDOM_BYTES, false) !== expected) return FAILURES.bad_checksum;
+  return undefined;
+}
+
+/** The environment in a key's prefix (the key must already have parsed). */
+export function environmentOf(key: string, format: KeyFormat): string | undefined {
+  return prefixOf(key, format)?.environment;
+}
+
+function prefixOf(input: string, format: KeyFormat) {
+  for (const entry of format.prefixes) if (input.startsWith(entry.prefix)) return entry;
+  return undefined;
+}
+
+// `sk_staging_…` is a key of the right type but an environment this format does not know.
+function unknownEnvironment(input: string, format: KeyFormat): boolean {
+  const typePrefix = format.type + '_';
+  if (!input.startsWith(typePrefix)) return false;
+  const end = input.indexOf('_', typePrefix.length);
+  return end > typePrefix.length && /^[a-z]+$/.test(input.slice(typePrefix.length, end));
+}

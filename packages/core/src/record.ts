@@ -1,0 +1,64 @@
+// The stored shape of a key (DESIGN.md section 3): its digest and display prefix, never the key.
+
+/**
+ * One API key as a store holds it. `hash` is the digest of the whole key string; the key itself
+ * is never stored.
+ */
+export interface ApiKeyRecord {
+  /** Opaque, unique id (a UUID by default). Safe to show and to log. */
+  readonly id: string;
+  /** The organisation the key acts for, or `null` (such a key is refused with `missing_organisation`). */
+  readonly organisationId: string | null;
+  /** A human name, such as "Production API". */
+  readonly name: string;
+  /** The first 14 characters of the key (`sk_live_` and 6 more), for telling keys apart in a list. */
+  readonly prefix: string;
+  /** The key's digest, base64url (see `hashVersion`). */
+  readonly hash: string;
+  /** Which digest made `hash`: `sha256` or `hmac-sha256:<pepperId>`. */
+  readonly hashVersion: string;
+  /** The environment the key was issued for (`live`, `test`, …). */
+  readonly environment: string;
+  readonly scopes: readonly string[];
+  readonly metadata: Readonly<Record<string, unknown>>;
+  readonly createdAt: Date;
+  readonly expiresAt: Date | null;
+  readonly lastUsedAt: Date | null;
+  readonly revokedAt: Date | null;
+  /** Set by rotation: the id of the key that replaces this one. */
+  readonly replacedById: string | null;
+}
+
+/** The fields of a record that an update may change; a field left out is kept as it is. */
+export interface ApiKeyRecordChanges {
+  readonly name?: string;
+  readonly expiresAt?: Date | null;
+  readonly revokedAt?: Date | null;
+  readonly replacedById?: string | null;
+  readonly scopes?: readonly string[];
+  readonly metadata?: Readonly<Record<string, unknown>>;
+  /** A re-hash (pepper rotation) changes both together. */
+  readonly hash?: string;
+  readonly hashVersion?: string;
+}
+
+/** What a listing shows: a record without its digest. */
+export type ApiKeySummary = Omit<ApiKeyRecord, 'hash' | 'hashVersion'> & {
+  readonly status: ApiKeyStatus;
+};
+
+/** The state of a key at a given time. */
+export type ApiKeyStatus = 'active' | 'expired' | 'revoked';
+
+/** The status of `record` at `now` (revocation wins over expiry). */
+export function apiKeyStatus(record: ApiKeyRecord, now: number = Date.now()): ApiKeyStatus {
+  if (record.revokedAt !== null && record.revokedAt.getTime() <= now) return 'revoked';
+  if (record.expiresAt !== null && record.expiresAt.getTime() <= now) return 'expired';
+  return 'active';
+}
+
+/** The record as a listing may show it: every field but the digest, plus its status. */
+export function toApiKeySummary(record: ApiKeyRecord, now: number = Date.now()): ApiKeySummary {
+  const { hash: _hash, hashVersion: _hashVersion, ...visible } = record;
+  return { ...visible, status: apiKeyStatus(record, now) };
+}

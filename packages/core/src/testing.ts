@@ -1,0 +1,6 @@
+// Entry point of `@keygate/core/testing`: the conformance suite that every KeyStore must pass.
+export {
+  type ConformanceOptions,
+  makeTestRecord,
+  runKeyStoreConformance,
+} from './testing/conformance.js';
