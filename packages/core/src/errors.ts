@@ -167,3 +167,12 @@ export class ApiKeyNotFoundError extends Error {
     this.keyId = keyId;
   }
 }
+
+/** Thrown by {@link KeyManager} for an operation the key's state forbids (rotating a revoked key). */
+export class ApiKeyStateError extends Error {
+  readonly code = 'api_key_not_active';
+  constructor(detail: string) {
+    super(detail);
+    this.name = 'ApiKeyStateError';
+  }
+}

@@ -1,5 +1,6 @@
 // The public surface of @keygate/core: every export named here, types with `export type`.
 
+export type { AuthContext, DefaultOrganisation, Organisation, Register } from './auth-context.js';
 export {
   createKeyDigester,
   type DigestVersion,
@@ -12,6 +13,7 @@ export {
   ApiKeyError,
   type ApiKeyErrorCode,
   ApiKeyNotFoundError,
+  ApiKeyStateError,
   DuplicateApiKeyError,
   ExpiredApiKeyError,
   InsufficientScopeError,
@@ -38,6 +40,16 @@ export {
   keyPattern,
   MAX_API_KEY_LENGTH,
 } from './key-format.js';
+export {
+  type ApiKeyListPage,
+  type CreateApiKeyInput,
+  type CreatedApiKey,
+  createKeyManager,
+  type KeyManager,
+  type KeyManagerOptions,
+  type RotatedApiKey,
+} from './key-manager.js';
+export { MAX_GRACE_PERIOD_MS } from './key-manager-input.js';
 export type {
   ApiKeyPage,
   InvalidationEvent,
@@ -46,6 +58,7 @@ export type {
   ListOptions,
   Unsubscribe,
 } from './key-store.js';
+export { createKeygate, type Keygate } from './keygate.js';
 export {
   DEFAULT_PAGE_SIZE,
   decodeCursor,
@@ -57,12 +70,20 @@ export {
 } from './list-options.js';
 export { MemoryKeyStore } from './memory-key-store.js';
 export {
+  checkApiKey,
   type ParsedApiKey,
   type ParseFailure,
   type ParseFailureReason,
   type ParseResult,
   parseApiKey,
 } from './parse.js';
+export {
+  DEFAULT_PROBLEM_TYPE_BASE,
+  type Problem,
+  type ProblemDetails,
+  type ProblemOptions,
+  toProblem,
+} from './problem.js';
 export {
   type ApiKeyRecord,
   type ApiKeyRecordChanges,
@@ -71,3 +92,19 @@ export {
   apiKeyStatus,
   toApiKeySummary,
 } from './record.js';
+export { isApiKeyRecord } from './record-shape.js';
+export type { VerifyFailure } from './refusals.js';
+export { missingScopeError } from './scopes.js';
+export {
+  createVerifier,
+  type Verifier,
+  type VerifyOptions,
+  type VerifyResult,
+  type VerifySuccess,
+} from './verifier.js';
+export type {
+  ResolvedVerifierOptions,
+  ResolveOrganisation,
+  VerifierOperation,
+  VerifierOptions,
+} from './verifier-options.js';

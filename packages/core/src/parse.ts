@@ -4,6 +4,7 @@ import { crc32Finish, crc32Update } from './crc32.js';
 import {
   DISPLAY_PREFIX_LENGTH,
   defaultKeyFormat,
+  type EnvironmentPrefix,
   KEY_BODY_LENGTH,
   KEY_RANDOM_BYTES,
   type KeyFormat,
@@ -66,38 +67,38 @@ const scratchView = new DataView(scratch.buffer);
  * ```
  */
 export function parseApiKey(input: unknown, format: KeyFormat = defaultKeyFormat): ParseResult {
-  const failure = parseFailure(input, format);
-  if (failure !== undefined) return failure;
+  const checked = checkApiKey(input, format);
+  if ('reason' in checked) return checked;
   const key = input as string;
-  const environment = environmentOf(key, format)!;
-  return { ok: true, key, environment, prefix: key.slice(0, DISPLAY_PREFIX_LENGTH) };
+  return {
+    ok: true,
+    key,
+    environment: checked.environment,
+    prefix: key.slice(0, DISPLAY_PREFIX_LENGTH),
+  };
 }
 
 /**
- * The reason `input` is not a key of `format`, or `undefined` when it is one. The verifier calls
- * this on every request, so it allocates nothing.
+ * Checks `input` against `format` and answers the prefix it carries, or why it is not a key.
+ * The verifier calls this on every request, so it allocates nothing.
  */
-export function parseFailure(input: unknown, format: KeyFormat): ParseFailure | undefined {
+export function checkApiKey(input: unknown, format: KeyFormat): EnvironmentPrefix | ParseFailure {
   if (input === undefined || input === null || input === '') return FAILURES.missing;
   if (typeof input !== 'string') return FAILURES.not_a_string;
   if (input.length > MAX_API_KEY_LENGTH) return FAILURES.too_long;
   const entry = prefixOf(input, format);
-  if (entry === undefined)
+  if (entry === undefined) {
     return unknownEnvironment(input, format) ? FAILURES.unknown_environment : FAILURES.wrong_prefix;
+  }
   const start = entry.prefix.length;
   if (input.length !== start + KEY_BODY_LENGTH) return FAILURES.bad_length;
   if (!decodeBase64urlInto(input, start, KEY_BODY_LENGTH, scratch)) return FAILURES.bad_alphabet;
   const expected = crc32Finish(crc32Update(entry.crcState, scratch, 0, KEY_RANDOM_BYTES));
   if (scratchView.getUint32(KEY_RANDOM_BYTES, false) !== expected) return FAILURES.bad_checksum;
-  return undefined;
+  return entry;
 }
 
-/** The environment in a key's prefix (the key must already have parsed). */
-export function environmentOf(key: string, format: KeyFormat): string | undefined {
-  return prefixOf(key, format)?.environment;
-}
-
-function prefixOf(input: string, format: KeyFormat) {
+function prefixOf(input: string, format: KeyFormat): EnvironmentPrefix | undefined {
   for (const entry of format.prefixes) if (input.startsWith(entry.prefix)) return entry;
   return undefined;
 }

@@ -1,0 +1,55 @@
+// A bounded, approximately-LRU map in two generations (the quick-lru scheme): a hit in the newer
+// generation costs one Map lookup and no reordering, which keeps cache hits cheap.
+
+/** A map that holds at most `2 × maxEntries` entries and drops the least recently used first. */
+export class BoundedCache<K, V> {
+  readonly #maxEntries: number;
+  #current = new Map<K, V>();
+  #previous = new Map<K, V>();
+
+  constructor(maxEntries: number) {
+    this.#maxEntries = maxEntries;
+  }
+
+  get(key: K): V | undefined {
+    const value = this.#current.get(key);
+    if (value !== undefined) return value;
+    const old = this.#previous.get(key);
+    if (old !== undefined) {
+      // Used again: promote it so that it survives the next generation swap.
+      this.#previous.delete(key);
+      this.#store(key, old);
+    }
+    return old;
+  }
+
+  set(key: K, value: V): void {
+    if (this.#current.has(key)) this.#current.set(key, value);
+    else {
+      this.#previous.delete(key);
+      this.#store(key, value);
+    }
+  }
+
+  delete(key: K): void {
+    this.#current.delete(key);
+    this.#previous.delete(key);
+  }
+
+  clear(): void {
+    this.#current.clear();
+    this.#previous.clear();
+  }
+
+  get size(): number {
+    return this.#current.size + this.#previous.size;
+  }
+
+  #store(key: K, value: V): void {
+    this.#current.set(key, value);
+    if (this.#current.size >= this.#maxEntries) {
+      this.#previous = this.#current;
+      this.#current = new Map();
+    }
+  }
+}

@@ -1,0 +1,129 @@
+// Checks what callers pass to the key manager: wrong input throws a TypeError or RangeError that
+// says what is wrong, before anything is generated or written.
+import type { KeyFormat } from './key-format.js';
+
+/** What {@link KeyManager.create} takes. */
+export interface CreateApiKeyInput {
+  /** The organisation the key acts for; `null` makes a key that every request refuses. */
+  readonly organisationId: string | null;
+  /** A descriptive name, 1–200 characters (e.g. "Production API"). */
+  readonly name: string;
+  /** Default: the format's first environment (`live`). */
+  readonly environment?: string;
+  /** Default: never expires. */
+  readonly expiresAt?: Date | null;
+  readonly scopes?: readonly string[];
+  /** A JSON object, at most 8 KiB serialised. */
+  readonly metadata?: Readonly<Record<string, unknown>>;
+}
+
+/** The input, checked and normalised. */
+export interface CheckedCreateInput {
+  readonly organisationId: string | null;
+  readonly name: string;
+  readonly environment: string;
+  readonly expiresAt: Date | null;
+  readonly scopes: readonly string[];
+  readonly metadata: Readonly<Record<string, unknown>>;
+}
+
+const MAX_NAME_LENGTH = 200;
+const MAX_SCOPES = 100;
+const SCOPE = /^[A-Za-z0-9:._*/-]{1,100}$/;
+const MAX_METADATA_BYTES = 8192;
+/** Longest rotation grace period: 30 days. */
+export const MAX_GRACE_PERIOD_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** Checks and normalises the input of `create`. */
+export function checkCreateInput(input: CreateApiKeyInput, format: KeyFormat): CheckedCreateInput {
+  if (typeof input !== 'object' || input === null) {
+    throw new TypeError('@keygate/core: create needs { organisationId, name }');
+  }
+  const organisationId = input.organisationId;
+  if (
+    organisationId !== null &&
+    (typeof organisationId !== 'string' ||
+      organisationId.length === 0 ||
+      organisationId.length > 200)
+  ) {
+    throw new TypeError(
+      '@keygate/core: organisationId must be a non-empty string of at most 200 characters, or null',
+    );
+  }
+  const environment = input.environment ?? format.environments[0]!;
+  if (!format.environments.includes(environment)) {
+    throw new TypeError(
+      `@keygate/core: environment must be one of ${format.environments.join(', ')}`,
+    );
+  }
+  return {
+    organisationId,
+    name: checkName(input.name),
+    environment,
+    expiresAt: checkExpiry(input.expiresAt ?? null),
+    scopes: checkScopes(input.scopes ?? []),
+    metadata: checkMetadata(input.metadata ?? {}),
+  };
+}
+
+/** A name: a string of 1–200 characters once trimmed. */
+export function checkName(name: unknown): string {
+  const trimmed = typeof name === 'string' ? name.trim() : '';
+  if (trimmed.length === 0 || trimmed.length > MAX_NAME_LENGTH) {
+    throw new TypeError(`@keygate/core: a key name must be 1–${MAX_NAME_LENGTH} characters`);
+  }
+  return trimmed;
+}
+
+/** An expiry: `null` or a valid Date. */
+export function checkExpiry(expiresAt: unknown): Date | null {
+  if (expiresAt === null) return null;
+  if (!(expiresAt instanceof Date) || Number.isNaN(expiresAt.getTime())) {
+    throw new TypeError('@keygate/core: expiresAt must be a valid Date or null');
+  }
+  return new Date(expiresAt.getTime());
+}
+
+/** A rotation grace period: whole milliseconds from 0 to 30 days. */
+export function checkGracePeriod(gracePeriodMs: unknown): number {
+  if (
+    typeof gracePeriodMs !== 'number' ||
+    !Number.isSafeInteger(gracePeriodMs) ||
+    gracePeriodMs < 0 ||
+    gracePeriodMs > MAX_GRACE_PERIOD_MS
+  ) {
+    throw new RangeError(
+      '@keygate/core: gracePeriodMs must be whole milliseconds from 0 to 30 days',
+    );
+  }
+  return gracePeriodMs;
+}
+
+function checkScopes(scopes: unknown): readonly string[] {
+  if (
+    !Array.isArray(scopes) ||
+    scopes.length > MAX_SCOPES ||
+    !scopes.every((scope) => typeof scope === 'string' && SCOPE.test(scope))
+  ) {
+    throw new TypeError(
+      `@keygate/core: scopes must be at most ${MAX_SCOPES} strings of [A-Za-z0-9:._*/-], 1–100 characters each`,
+    );
+  }
+  return [...new Set(scopes as string[])];
+}
+
+function checkMetadata(metadata: unknown): Readonly<Record<string, unknown>> {
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
+    throw new TypeError('@keygate/core: metadata must be a JSON object');
+  }
+  let serialised: string;
+  try {
+    serialised = JSON.stringify(metadata);
+  } catch {
+    throw new TypeError('@keygate/core: metadata must be serialisable as JSON');
+  }
+  if (new TextEncoder().encode(serialised).length > MAX_METADATA_BYTES) {
+    throw new RangeError('@keygate/core: metadata must be at most 8 KiB as JSON');
+  }
+  return JSON.parse(serialised) as Record<string, unknown>;
+}

@@ -1,0 +1,74 @@
+// Records last-used times off the request path: uses are collected in memory and written to the
+// store in one batch per interval, so a request never waits on (or fails with) that write.
+import type { KeyStore } from './key-store.js';
+
+/** Entries kept while the store is failing; beyond this the oldest uses are dropped. */
+const MAX_PENDING = 100_000;
+
+/** Collects last-used times per key id and flushes them to a store in batches. */
+export class LastUsedRecorder {
+  readonly #store: KeyStore;
+  readonly #flushIntervalMs: number;
+  readonly #onError: (error: unknown) => void;
+  #pending = new Map<string, number>();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #flushing: Promise<void> | undefined;
+
+  constructor(store: KeyStore, flushIntervalMs: number, onError: (error: unknown) => void) {
+    this.#store = store;
+    this.#flushIntervalMs = flushIntervalMs;
+    this.#onError = onError;
+  }
+
+  /** Notes that key `id` was used at `time` (ms). */
+  add(id: string, time: number): void {
+    const known = this.#pending.get(id);
+    if (known === undefined || known < time) this.#pending.set(id, time);
+    this.#schedule();
+  }
+
+  /** Writes every pending time now. Never rejects: a failed batch is kept for the next flush. */
+  flush(): Promise<void> {
+    this.#flushing ??= this.#write().finally(() => {
+      this.#flushing = undefined;
+    });
+    return this.#flushing;
+  }
+
+  /** Stops the timer and writes what is pending. */
+  async close(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#flushing;
+    await this.flush();
+  }
+
+  #schedule(): void {
+    if (this.#timer !== undefined) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.flush();
+    }, this.#flushIntervalMs);
+    // A pending write must not keep a process alive that has nothing else to do.
+    (this.#timer as { unref?: () => void }).unref?.();
+  }
+
+  async #write(): Promise<void> {
+    if (this.#pending.size === 0) return;
+    const batch = this.#pending;
+    this.#pending = new Map();
+    const entries = Array.from(batch, ([id, time]) => ({ id, lastUsedAt: new Date(time) }));
+    try {
+      await this.#store.recordLastUsed(entries);
+    } catch (error) {
+      this.#onError(error);
+      // Keep the batch for the next attempt, newer uses winning, within a bound.
+      for (const [id, time] of batch) {
+        if (this.#pending.size >= MAX_PENDING) break;
+        const newer = this.#pending.get(id);
+        if (newer === undefined || newer < time) this.#pending.set(id, time);
+      }
+      this.#schedule();
+    }
+  }
+}

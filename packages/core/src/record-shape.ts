@@ -1,0 +1,35 @@
+// Checks that a value a store returned really is an ApiKeyRecord: a broken store must fail
+// closed (503), not crash a request or let a key through.
+import type { ApiKeyRecord } from './record.js';
+
+/** True when `value` has every field of an {@link ApiKeyRecord} with the right types. */
+export function isApiKeyRecord(value: unknown): value is ApiKeyRecord {
+  if (typeof value !== 'object' || value === null) return false;
+  const record = value as Record<string, unknown>;
+  return (
+    typeof record.id === 'string' &&
+    (record.organisationId === null || typeof record.organisationId === 'string') &&
+    typeof record.name === 'string' &&
+    typeof record.prefix === 'string' &&
+    typeof record.hash === 'string' &&
+    typeof record.hashVersion === 'string' &&
+    typeof record.environment === 'string' &&
+    Array.isArray(record.scopes) &&
+    record.scopes.every((scope) => typeof scope === 'string') &&
+    typeof record.metadata === 'object' &&
+    record.metadata !== null &&
+    isDate(record.createdAt) &&
+    isDateOrNull(record.expiresAt) &&
+    isDateOrNull(record.lastUsedAt) &&
+    isDateOrNull(record.revokedAt) &&
+    (record.replacedById === null || typeof record.replacedById === 'string')
+  );
+}
+
+function isDate(value: unknown): value is Date {
+  return value instanceof Date && !Number.isNaN(value.getTime());
+}
+
+function isDateOrNull(value: unknown): value is Date | null {
+  return value === null || isDate(value);
+}

@@ -1,0 +1,219 @@
+// Options of the verifier, checked and resolved once into a frozen object (misuse throws here,
+// at start-up, never as a refusal at request time).
+import type { Organisation } from './auth-context.js';
+import { createKeyDigester, type KeyDigester, type Pepper } from './digest.js';
+import { createKeyFormat, type KeyFormat, type KeyFormatOptions } from './key-format.js';
+import type { KeyStore } from './key-store.js';
+
+/** Looks up an organisation; `null`, `undefined` or `false` means "no active organisation". */
+export type ResolveOrganisation = (
+  organisationId: string,
+) => Organisation | null | undefined | false | Promise<Organisation | null | undefined | false>;
+
+/** Where a background operation failed, for {@link VerifierOptions.onError}. */
+export type VerifierOperation = 'lookup' | 'last-used' | 'rehash' | 'subscribe';
+
+/** Options of {@link createVerifier}. */
+export interface VerifierOptions {
+  readonly store: KeyStore;
+  /** The key format (default `sk` with `live` and `test`). */
+  readonly format?: KeyFormat | KeyFormatOptions;
+  /** Environments this server accepts (default: all of the format's). */
+  readonly environments?: readonly string[];
+  /** Peppers, newest first (see `Pepper`). Without, digests are plain SHA-256. */
+  readonly peppers?: readonly Pepper[];
+  /** With peppers, still accept records digested before peppers were configured. */
+  readonly acceptUnpeppered?: boolean;
+  /** `auto` (default) or `noble` to force the portable digest code. */
+  readonly digestImplementation?: 'auto' | 'noble';
+  /** Maps an organisation id to the organisation; default: every id is an active `{ id }`. */
+  readonly resolveOrganisation?: ResolveOrganisation;
+  /** Result cache; `false` turns it off (every request reads the store). */
+  readonly cache?:
+    | false
+    | {
+        /** Keys remembered, valid and refused each (default 10,000). */
+        readonly maxEntries?: number;
+        /** How long a valid key is trusted without reading the store (default 30,000 ms). */
+        readonly ttlMs?: number;
+        /** How long a refusal is remembered (default 5,000 ms). */
+        readonly negativeTtlMs?: number;
+      };
+  /** A store call taking longer fails closed with `key_store_unavailable` (default 2,000 ms). */
+  readonly storeTimeoutMs?: number;
+  /** Last-used recording; `false` turns it off. */
+  readonly lastUsed?:
+    | false
+    | {
+        /** Record a key's use at most this often per instance (default 60,000 ms). */
+        readonly intervalMs?: number;
+        /** Write collected uses this often (default 5,000 ms). */
+        readonly flushIntervalMs?: number;
+      };
+  /** Per-key, per-instance request limit; refused with `rate_limited`. Off by default. */
+  readonly rateLimit?: { readonly limit: number; readonly windowMs: number };
+  /** The header the key travels in, used in messages and by adapters (default `x-api-key`). */
+  readonly headerName?: string;
+  /** `realm` of `WWW-Authenticate` (default `api`). */
+  readonly realm?: string;
+  /** Prefix of problem `type` URIs. */
+  readonly problemTypeBase?: string;
+  /** Told about failures off the request path; never given a key. Default: `console.warn`, throttled. */
+  readonly onError?: (error: unknown, operation: VerifierOperation) => void;
+}
+
+/** The resolved options. */
+export interface ResolvedVerifierOptions {
+  readonly store: KeyStore;
+  readonly format: KeyFormat;
+  readonly accepted: ReadonlySet<string>;
+  readonly digester: KeyDigester;
+  readonly resolveOrganisation: ResolveOrganisation | undefined;
+  readonly cache:
+    | { readonly maxEntries: number; readonly ttlMs: number; readonly negativeTtlMs: number }
+    | undefined;
+  readonly storeTimeoutMs: number;
+  readonly lastUsed: { readonly intervalMs: number; readonly flushIntervalMs: number } | undefined;
+  readonly rateLimit: { readonly limit: number; readonly windowMs: number } | undefined;
+  readonly headerName: string;
+  readonly realm: string;
+  readonly problemTypeBase: string | undefined;
+  readonly onError: (error: unknown, operation: VerifierOperation) => void;
+}
+
+const STORE_METHODS = [
+  'insert',
+  'findByHash',
+  'findById',
+  'listByOrganisation',
+  'update',
+  'delete',
+  'recordLastUsed',
+  'close',
+] as const;
+const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
+
+/** Checks and resolves verifier options. Throws `TypeError`/`RangeError` naming `@keygate/core`. */
+export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifierOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError('@keygate/core: createVerifier needs an options object with a store');
+  }
+  const store = checkStore(options.store);
+  const format = isKeyFormat(options.format) ? options.format : createKeyFormat(options.format);
+  const environments = options.environments ?? format.environments;
+  for (const environment of environments) {
+    if (!format.environments.includes(environment)) {
+      throw new TypeError(
+        `@keygate/core: environment ${JSON.stringify(environment)} is not in the key format`,
+      );
+    }
+  }
+  if (environments.length === 0)
+    throw new TypeError('@keygate/core: accept at least one environment');
+  if (
+    options.resolveOrganisation !== undefined &&
+    typeof options.resolveOrganisation !== 'function'
+  ) {
+    throw new TypeError('@keygate/core: resolveOrganisation must be a function');
+  }
+  const cache =
+    options.cache === false
+      ? undefined
+      : {
+          maxEntries: positiveInteger(options.cache?.maxEntries ?? 10_000, 'cache.maxEntries'),
+          ttlMs: positiveInteger(options.cache?.ttlMs ?? 30_000, 'cache.ttlMs'),
+          negativeTtlMs: positiveInteger(
+            options.cache?.negativeTtlMs ?? 5_000,
+            'cache.negativeTtlMs',
+          ),
+        };
+  const lastUsed =
+    options.lastUsed === false
+      ? undefined
+      : {
+          intervalMs: positiveInteger(
+            options.lastUsed?.intervalMs ?? 60_000,
+            'lastUsed.intervalMs',
+          ),
+          flushIntervalMs: positiveInteger(
+            options.lastUsed?.flushIntervalMs ?? 5_000,
+            'lastUsed.flushIntervalMs',
+          ),
+        };
+  const rateLimit =
+    options.rateLimit === undefined
+      ? undefined
+      : {
+          limit: positiveInteger(options.rateLimit.limit, 'rateLimit.limit'),
+          windowMs: positiveInteger(options.rateLimit.windowMs, 'rateLimit.windowMs'),
+        };
+  const headerName = (options.headerName ?? 'x-api-key').toLowerCase();
+  if (!HEADER_NAME.test(headerName)) {
+    throw new TypeError(
+      `@keygate/core: ${JSON.stringify(options.headerName)} is not a header name`,
+    );
+  }
+  if (options.onError !== undefined && typeof options.onError !== 'function') {
+    throw new TypeError('@keygate/core: onError must be a function');
+  }
+  const digesterOptions = {
+    ...(options.peppers === undefined ? {} : { peppers: options.peppers }),
+    ...(options.acceptUnpeppered === undefined
+      ? {}
+      : { acceptUnpeppered: options.acceptUnpeppered }),
+    ...(options.digestImplementation === undefined
+      ? {}
+      : { implementation: options.digestImplementation }),
+  };
+  return Object.freeze({
+    store,
+    format,
+    accepted: new Set(environments),
+    digester: createKeyDigester(digesterOptions),
+    resolveOrganisation: options.resolveOrganisation,
+    cache: cache && Object.freeze(cache),
+    storeTimeoutMs: positiveInteger(options.storeTimeoutMs ?? 2_000, 'storeTimeoutMs'),
+    lastUsed: lastUsed && Object.freeze(lastUsed),
+    rateLimit: rateLimit && Object.freeze(rateLimit),
+    headerName,
+    realm: options.realm ?? 'api',
+    problemTypeBase: options.problemTypeBase,
+    onError: options.onError ?? throttledWarning(),
+  });
+}
+
+/** Checks that `store` has every method of the KeyStore interface. */
+export function checkStore(store: unknown): KeyStore {
+  if (typeof store !== 'object' || store === null) {
+    throw new TypeError('@keygate/core: a KeyStore is required (for example new MemoryKeyStore())');
+  }
+  for (const method of STORE_METHODS) {
+    if (typeof (store as Record<string, unknown>)[method] !== 'function') {
+      throw new TypeError(`@keygate/core: the store lacks the KeyStore method ${method}()`);
+    }
+  }
+  return store as KeyStore;
+}
+
+function isKeyFormat(value: KeyFormat | KeyFormatOptions | undefined): value is KeyFormat {
+  return value !== undefined && 'prefixes' in value && 'pattern' in value;
+}
+
+function positiveInteger(value: number, name: string): number {
+  if (!Number.isSafeInteger(value) || value <= 0) {
+    throw new RangeError(`@keygate/core: ${name} must be a positive integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+// Under an outage every request fails the same way: one line per operation per 10 s is enough.
+function throttledWarning(): (error: unknown, operation: VerifierOperation) => void {
+  const lastWarned = new Map<VerifierOperation, number>();
+  return (error, operation) => {
+    const now = Date.now();
+    if (now - (lastWarned.get(operation) ?? 0) < 10_000) return;
+    lastWarned.set(operation, now);
+    const message = error instanceof Error ? error.message : String(error);
+    console.warn(`@keygate/core: ${operation} failed: ${message}`);
+  };
+}

@@ -1,0 +1,409 @@
+// The verifier (DESIGN.md section 5): header → format → checksum → environment → cache → store →
+// revoked → expired → organisation → scopes. The cheap checks never touch the store, and a cache
+// hit answers synchronously without allocating.
+import type { AuthContext, Organisation } from './auth-context.js';
+import { BoundedCache } from './bounded-cache.js';
+import { type ApiKeyError, RateLimitedError } from './errors.js';
+import type { InvalidationEvent, Unsubscribe } from './key-store.js';
+import { LastUsedRecorder } from './last-used-recorder.js';
+import { checkApiKey } from './parse.js';
+import { type Problem, toProblem } from './problem.js';
+import type { ApiKeyRecord } from './record.js';
+import { isApiKeyRecord } from './record-shape.js';
+import { createRefusals, type Refusals, type VerifyFailure } from './refusals.js';
+import { missingScopeError } from './scopes.js';
+import {
+  type ResolvedVerifierOptions,
+  resolveVerifierOptions,
+  type VerifierOptions,
+} from './verifier-options.js';
+
+export type { VerifyFailure } from './refusals.js';
+
+/** An accepted verification. */
+export interface VerifySuccess {
+  readonly ok: true;
+  readonly context: AuthContext;
+}
+
+/** The answer of {@link Verifier.verify}. */
+export type VerifyResult = VerifySuccess | VerifyFailure;
+
+/** Per-request options of {@link Verifier.verify}. */
+export interface VerifyOptions {
+  /** Scopes the route needs; a key without all of them is refused with `insufficient_scope`. */
+  readonly requiredScopes?: readonly string[];
+  /** The request has an `Authorization` header: a missing key's message then says where to put it. */
+  readonly hasAuthorizationHeader?: boolean;
+}
+
+/**
+ * Verifies keys against a store. Build one per application with {@link createVerifier} and share
+ * it between requests.
+ */
+export interface Verifier {
+  /** The header that carries the key (lowercase). */
+  readonly headerName: string;
+  /** The resolved options (format, digester, store, …). */
+  readonly options: ResolvedVerifierOptions;
+  /** Resolves once the store's invalidation subscription (if any) is in place. */
+  readonly ready: Promise<void>;
+  /**
+   * Verifies the value(s) of the key header. Synchronous when the cache or the cheap checks can
+   * answer, a Promise otherwise: `await` it either way. Rejects only when `resolveOrganisation`
+   * throws (a bug of the host application, to be answered with a 500).
+   */
+  verify(headerValue: unknown, options?: VerifyOptions): VerifyResult | Promise<VerifyResult>;
+  /** The HTTP answer for a refusal, built once per error. */
+  problem(error: ApiKeyError): Problem;
+  /** Drops what the cache knows of a record (by id and by digest). */
+  invalidate(event: InvalidationEvent): void;
+  /** Drops the whole cache (e.g. after an organisation was deactivated). */
+  clearCache(): void;
+  /** Writes collected last-used times now. */
+  flushLastUsed(): Promise<void>;
+  /** Unsubscribes, flushes last-used times and empties the cache. Does not close the store. */
+  close(): Promise<void>;
+}
+
+// A cached answer. Valid keys keep their prebuilt success and the state that changes per use;
+// refusals keep their prebuilt failure.
+interface CachedKey {
+  readonly result: VerifyResult;
+  readonly id: string | undefined;
+  readonly expiresAt: number;
+  readonly scopes: readonly string[];
+  cachedUntil: number;
+  lastUsedMarkedAt: number;
+  windowStart: number;
+  windowCount: number;
+}
+
+/**
+ * Creates a verifier.
+ *
+ * @example
+ * ```ts
+ * const verifier = createVerifier({
+ *   store: new MemoryKeyStore(),
+ *   environments: ['live'],
+ *   resolveOrganisation: (id) => organisations.findActive(id),
+ * });
+ * const result = await verifier.verify(request.headers['x-api-key']);
+ * if (result.ok) console.log(result.context.organisationId);
+ * else console.log(result.error.code); // 'invalid_api_key', …
+ * ```
+ */
+export function createVerifier(options: VerifierOptions): Verifier {
+  return new ApiKeyVerifier(resolveVerifierOptions(options));
+}
+
+class ApiKeyVerifier implements Verifier {
+  readonly headerName: string;
+  readonly options: ResolvedVerifierOptions;
+  readonly ready: Promise<void>;
+  readonly #refusals: Refusals;
+  readonly #valid: BoundedCache<string, CachedKey> | undefined;
+  readonly #refused: BoundedCache<string, CachedKey> | undefined;
+  // Digest a record is stored under → digest it is cached under, for records found through an
+  // older pepper whose re-hash has not landed yet (so their events still find the cache entry).
+  readonly #aliases = new Map<string, string>();
+  readonly #inFlight = new Map<string, Promise<CachedKey>>();
+  readonly #problems = new WeakMap<ApiKeyError, Problem>();
+  readonly #lastUsed: LastUsedRecorder | undefined;
+  readonly #digest: (key: string) => string;
+  #unsubscribe: Unsubscribe | undefined;
+  #closed = false;
+
+  constructor(options: ResolvedVerifierOptions) {
+    this.options = options;
+    this.headerName = options.headerName;
+    this.#digest = options.digester.current.digest;
+    this.#refusals = createRefusals(options.headerName, options.format.environments, [
+      ...options.accepted,
+    ]);
+    if (options.cache) {
+      this.#valid = new BoundedCache(options.cache.maxEntries);
+      this.#refused = new BoundedCache(options.cache.maxEntries);
+    }
+    if (options.lastUsed) {
+      this.#lastUsed = new LastUsedRecorder(
+        options.store,
+        options.lastUsed.flushIntervalMs,
+        (error) => options.onError(error, 'last-used'),
+      );
+    }
+    this.ready = this.#subscribe();
+  }
+
+  verify(headerValue: unknown, options?: VerifyOptions): VerifyResult | Promise<VerifyResult> {
+    let value = headerValue;
+    if (typeof value !== 'string' && Array.isArray(value)) {
+      if (value.length > 1) return this.#refusals.multipleHeaders;
+      value = value[0];
+    }
+    if (value === undefined || value === null || value === '') {
+      return options?.hasAuthorizationHeader === true
+        ? this.#refusals.missingWithAuthorization
+        : this.#refusals.missing;
+    }
+    const checked = checkApiKey(value, this.options.format);
+    if ('reason' in checked) return this.#refusals.malformed[checked.reason];
+    if (!this.options.accepted.has(checked.environment)) {
+      return this.#refusals.wrongEnvironment.get(checked.environment)!;
+    }
+    if (this.#closed) return this.#refusals.storeUnavailable;
+    const key = value as string;
+    const digest = this.#digest(key);
+    const now = Date.now();
+    const cached = this.#valid?.get(digest) ?? this.#refused?.get(digest);
+    if (cached !== undefined && cached.cachedUntil > now) return this.#answer(cached, now, options);
+    return this.#lookup(key, digest, cached, options);
+  }
+
+  problem(error: ApiKeyError): Problem {
+    let problem = this.#problems.get(error);
+    if (problem === undefined) {
+      problem = toProblem(error, {
+        realm: this.options.realm,
+        headerName: this.headerName,
+        ...(this.options.problemTypeBase === undefined
+          ? {}
+          : { typeBase: this.options.problemTypeBase }),
+      });
+      this.#problems.set(error, problem);
+    }
+    return problem;
+  }
+
+  invalidate(event: InvalidationEvent): void {
+    const digest = this.#aliases.get(event.hash) ?? event.hash;
+    this.#aliases.delete(event.hash);
+    this.#valid?.delete(digest);
+    this.#refused?.delete(digest);
+  }
+
+  clearCache(): void {
+    this.#valid?.clear();
+    this.#refused?.clear();
+    this.#aliases.clear();
+  }
+
+  flushLastUsed(): Promise<void> {
+    return this.#lastUsed?.flush() ?? Promise.resolve();
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.ready;
+    try {
+      await this.#unsubscribe?.();
+    } catch (error) {
+      this.options.onError(error, 'subscribe');
+    }
+    await this.#lastUsed?.close();
+    this.clearCache();
+  }
+
+  #answer(cached: CachedKey, now: number, options: VerifyOptions | undefined): VerifyResult {
+    if (!cached.result.ok) return cached.result;
+    if (cached.expiresAt <= now) return this.#refusals.expired;
+    const required = options?.requiredScopes;
+    if (required !== undefined) {
+      const error = missingScopeError(cached, required);
+      if (error !== undefined) return { ok: false, error };
+    }
+    const rateLimit = this.options.rateLimit;
+    if (rateLimit !== undefined) {
+      if (now - cached.windowStart >= rateLimit.windowMs) {
+        cached.windowStart = now;
+        cached.windowCount = 0;
+      }
+      if (++cached.windowCount > rateLimit.limit) {
+        const retryAfterSeconds = Math.ceil((cached.windowStart + rateLimit.windowMs - now) / 1000);
+        return {
+          ok: false,
+          error: new RateLimitedError('This API key has made too many requests. Slow down.', {
+            retryAfterSeconds,
+          }),
+        };
+      }
+    }
+    if (
+      this.#lastUsed !== undefined &&
+      now - cached.lastUsedMarkedAt >= this.options.lastUsed!.intervalMs
+    ) {
+      cached.lastUsedMarkedAt = now;
+      this.#lastUsed.add(cached.id!, now);
+    }
+    return cached.result;
+  }
+
+  async #lookup(
+    key: string,
+    digest: string,
+    stale: CachedKey | undefined,
+    options: VerifyOptions | undefined,
+  ): Promise<VerifyResult> {
+    // Concurrent requests with one key share one store read.
+    let pending = this.#inFlight.get(digest);
+    if (pending === undefined) {
+      pending = this.#load(key, digest, stale).finally(() => this.#inFlight.delete(digest));
+      this.#inFlight.set(digest, pending);
+    }
+    const loaded = await pending;
+    return this.#answer(loaded, Date.now(), options);
+  }
+
+  async #load(key: string, digest: string, stale: CachedKey | undefined): Promise<CachedKey> {
+    const found = await this.#find(key, digest);
+    if (found === 'unavailable') return uncached(this.#refusals.storeUnavailable);
+    if (found === null) return this.#remember(digest, refusedEntry(this.#refusals.invalid));
+    const { record, versionIndex } = found;
+    if (versionIndex > 0) this.#rehash(record, digest);
+    const now = Date.now();
+    if (record.revokedAt !== null && record.revokedAt.getTime() <= now) {
+      return this.#remember(digest, refusedEntry(this.#refusals.revoked, record.id), record.hash);
+    }
+    const organisation =
+      record.organisationId === null
+        ? undefined
+        : await this.#organisationOf(record.organisationId);
+    if (organisation === undefined) {
+      return this.#remember(
+        digest,
+        refusedEntry(this.#refusals.missingOrganisation, record.id),
+        record.hash,
+      );
+    }
+    const context: AuthContext = Object.freeze({
+      keyId: record.id,
+      organisationId: record.organisationId!,
+      name: record.name,
+      prefix: record.prefix,
+      environment: record.environment,
+      scopes: Object.freeze([...record.scopes]),
+      metadata: Object.freeze({ ...record.metadata }),
+      expiresAt: record.expiresAt,
+      organisation,
+    });
+    const entry: CachedKey = {
+      result: Object.freeze({ ok: true, context }),
+      id: record.id,
+      expiresAt: record.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY,
+      scopes: context.scopes,
+      cachedUntil: 0,
+      // A refreshed entry keeps its use and rate-limit state, so a TTL expiry resets neither.
+      lastUsedMarkedAt: stale?.id === record.id ? stale.lastUsedMarkedAt : Number.NEGATIVE_INFINITY,
+      windowStart: stale?.id === record.id ? stale.windowStart : Number.NEGATIVE_INFINITY,
+      windowCount: stale?.id === record.id ? stale.windowCount : 0,
+    };
+    return this.#remember(digest, entry, record.hash);
+  }
+
+  // Tries the current digest, then older peppers'. 'unavailable' when the store failed.
+  async #find(
+    key: string,
+    digest: string,
+  ): Promise<{ record: ApiKeyRecord; versionIndex: number } | null | 'unavailable'> {
+    const versions = this.options.digester.versions;
+    for (let index = 0; index < versions.length; index++) {
+      const hash = index === 0 ? digest : versions[index]!.digest(key);
+      let record: unknown;
+      try {
+        record = await this.#withTimeout(() => this.options.store.findByHash(hash));
+      } catch (error) {
+        this.options.onError(error, 'lookup');
+        return 'unavailable';
+      }
+      if (record === null || record === undefined) continue;
+      if (!isApiKeyRecord(record) || record.hash !== hash) {
+        this.options.onError(
+          new TypeError('the store returned a record that is not an ApiKeyRecord'),
+          'lookup',
+        );
+        return 'unavailable';
+      }
+      return { record, versionIndex: index };
+    }
+    return null;
+  }
+
+  async #organisationOf(organisationId: string): Promise<Organisation | undefined> {
+    const resolve = this.options.resolveOrganisation;
+    if (resolve === undefined) return { id: organisationId } as Organisation;
+    const organisation = await resolve(organisationId);
+    return organisation === null || organisation === undefined || organisation === false
+      ? undefined
+      : organisation;
+  }
+
+  #remember(digest: string, entry: CachedKey, storedHash?: string): CachedKey {
+    const cache = entry.result.ok ? this.#valid : this.#refused;
+    const cacheOptions = this.options.cache;
+    if (cache === undefined || cacheOptions === undefined || this.#closed) return entry;
+    entry.cachedUntil =
+      Date.now() + (entry.result.ok ? cacheOptions.ttlMs : cacheOptions.negativeTtlMs);
+    cache.set(digest, entry);
+    (entry.result.ok ? this.#refused : this.#valid)?.delete(digest);
+    if (storedHash !== undefined && storedHash !== digest) this.#aliases.set(storedHash, digest);
+    return entry;
+  }
+
+  // A key verified under an older pepper is moved to the current one, off the request path.
+  #rehash(record: ApiKeyRecord, digest: string): void {
+    const version = this.options.digester.current.version;
+    this.#withTimeout(() =>
+      this.options.store.update(record.id, { hash: digest, hashVersion: version }),
+    ).catch((error: unknown) => this.options.onError(error, 'rehash'));
+  }
+
+  async #withTimeout<T>(call: () => Promise<T>): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(`the key store did not answer within ${this.options.storeTimeoutMs} ms`),
+          ),
+        this.options.storeTimeoutMs,
+      );
+    });
+    try {
+      // `call` may throw synchronously or return a non-promise: both are store failures too.
+      return await Promise.race([Promise.resolve().then(call), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #subscribe(): Promise<void> {
+    const subscribe = this.options.store.subscribe;
+    if (typeof subscribe !== 'function') return;
+    try {
+      this.#unsubscribe = await subscribe.call(this.options.store, (event) =>
+        this.invalidate(event),
+      );
+    } catch (error) {
+      this.options.onError(error, 'subscribe');
+    }
+  }
+}
+
+function refusedEntry(result: VerifyFailure, id?: string): CachedKey {
+  return {
+    result,
+    id,
+    expiresAt: Number.POSITIVE_INFINITY,
+    scopes: [],
+    cachedUntil: 0,
+    lastUsedMarkedAt: 0,
+    windowStart: 0,
+    windowCount: 0,
+  };
+}
+
+function uncached(result: VerifyFailure): CachedKey {
+  return refusedEntry(result);
+}
