@@ -21,6 +21,9 @@ export default defineConfig({
   test: {
     include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],
+    // The JSON report gives CI its one-line summary (scripts/test-summary.mjs).
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-results/vitest.json' },
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Store suites share real servers; files run in parallel but isolate their data.
