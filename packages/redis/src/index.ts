@@ -1,0 +1,11 @@
+// The public surface of @keygate/redis: every export named here, types with `export type`.
+
+export type {
+  RedisClientSettings,
+  RedisCommandClient,
+  RedisMessageHandler,
+  RedisSubscriberClient,
+} from './client.js';
+export { DEFAULT_NAMESPACE } from './key-layout.js';
+export type { RedisKeyStoreOptions } from './options.js';
+export { RedisKeyStore } from './redis-key-store.js';

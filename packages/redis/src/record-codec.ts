@@ -1,0 +1,121 @@
+// Turns records into Redis hash fields and back, losing nothing: times to the millisecond, nulls,
+// scopes and nested metadata.
+import type { ApiKeyRecord, ApiKeyRecordChanges } from '@keygate/core';
+
+// A null field is an absent hash field, so no string value has to mean "null".
+// `listing` is the store's own: the record's member in its organisation's sorted set, kept so
+// that a delete can find it without recomputing it in Lua.
+export const LISTING_FIELD = 'listing';
+
+/** A record as flat `field, value, …` pairs for `HSET`. */
+export function encodeRecord(record: ApiKeyRecord, listing: string | null): string[] {
+  const fields = [
+    'id',
+    record.id,
+    'name',
+    record.name,
+    'prefix',
+    record.prefix,
+    'hash',
+    record.hash,
+    'hashVersion',
+    record.hashVersion,
+    'environment',
+    record.environment,
+    'scopes',
+    JSON.stringify(record.scopes),
+    'metadata',
+    JSON.stringify(record.metadata),
+    'createdAt',
+    String(record.createdAt.getTime()),
+  ];
+  pushNullable(fields, 'organisationId', record.organisationId);
+  pushNullable(fields, 'expiresAt', timeOf(record.expiresAt));
+  pushNullable(fields, 'lastUsedAt', timeOf(record.lastUsedAt));
+  pushNullable(fields, 'revokedAt', timeOf(record.revokedAt));
+  pushNullable(fields, 'replacedById', record.replacedById);
+  if (listing !== null) fields.push(LISTING_FIELD, listing);
+  return fields;
+}
+
+/** What an update writes (`HSET` pairs) and removes (`HDEL` fields, for values set to null). */
+export interface EncodedChanges {
+  readonly set: string[];
+  readonly unset: string[];
+}
+
+/** The fields an update names; a field left out (undefined) is not touched. */
+export function encodeChanges(changes: ApiKeyRecordChanges): EncodedChanges {
+  const set: string[] = [];
+  const unset: string[] = [];
+  const put = (field: string, value: string | null | undefined): void => {
+    if (value === undefined) return;
+    if (value === null) unset.push(field);
+    else set.push(field, value);
+  };
+  put('name', changes.name);
+  put('expiresAt', changes.expiresAt === undefined ? undefined : timeOf(changes.expiresAt));
+  put('revokedAt', changes.revokedAt === undefined ? undefined : timeOf(changes.revokedAt));
+  put('replacedById', changes.replacedById);
+  put('scopes', changes.scopes === undefined ? undefined : JSON.stringify(changes.scopes));
+  put('metadata', changes.metadata === undefined ? undefined : JSON.stringify(changes.metadata));
+  put('hash', changes.hash);
+  put('hashVersion', changes.hashVersion);
+  return { set, unset };
+}
+
+/**
+ * A record from `HGETALL` output (an object from ioredis, or a flat array from a script), or
+ * `null` when the hash is empty (no such record).
+ */
+export function decodeRecord(
+  fields: Readonly<Record<string, string>> | readonly unknown[],
+): ApiKeyRecord | null {
+  const map = Array.isArray(fields) ? pairsToObject(fields) : (fields as Record<string, string>);
+  const id = map.id;
+  if (id === undefined) return null;
+  return {
+    id,
+    organisationId: map.organisationId ?? null,
+    name: required(map, 'name'),
+    prefix: required(map, 'prefix'),
+    hash: required(map, 'hash'),
+    hashVersion: required(map, 'hashVersion'),
+    environment: required(map, 'environment'),
+    scopes: JSON.parse(required(map, 'scopes')) as string[],
+    metadata: JSON.parse(required(map, 'metadata')) as Record<string, unknown>,
+    createdAt: new Date(Number(required(map, 'createdAt'))),
+    expiresAt: dateOf(map.expiresAt),
+    lastUsedAt: dateOf(map.lastUsedAt),
+    revokedAt: dateOf(map.revokedAt),
+    replacedById: map.replacedById ?? null,
+  };
+}
+
+function pushNullable(fields: string[], field: string, value: string | null): void {
+  if (value !== null) fields.push(field, value);
+}
+
+function timeOf(date: Date | null): string | null {
+  return date === null ? null : String(date.getTime());
+}
+
+function dateOf(value: string | undefined): Date | null {
+  return value === undefined ? null : new Date(Number(value));
+}
+
+function required(map: Readonly<Record<string, string>>, field: string): string {
+  const value = map[field];
+  // A record is written whole by one script, so a missing field means someone else wrote there.
+  if (value === undefined) throw new Error(`@keygate/redis: stored record lacks its ${field}`);
+  return value;
+}
+
+function pairsToObject(pairs: readonly unknown[]): Record<string, string> {
+  // No prototype: a field named `__proto__` stays a field.
+  const map: Record<string, string> = Object.create(null);
+  for (let index = 0; index + 1 < pairs.length; index += 2) {
+    map[String(pairs[index])] = String(pairs[index + 1]);
+  }
+  return map;
+}

@@ -1,0 +1,212 @@
+// RedisKeyStore: the KeyStore on an injected ioredis Redis or Cluster, for many server instances
+// that share one Redis.
+import {
+  type ApiKeyPage,
+  type ApiKeyRecord,
+  type ApiKeyRecordChanges,
+  DuplicateApiKeyError,
+  decodeCursor,
+  encodeCursor,
+  type InvalidationEvent,
+  type KeyStore,
+  type LastUsedEntry,
+  type ListOptions,
+  pageSize,
+  type Unsubscribe,
+} from '@keygate/core';
+import type { RedisCommandClient } from './client.js';
+import { InvalidationChannel } from './invalidation.js';
+import { KeyLayout, LISTING_ID_OFFSET, listingEntry } from './key-layout.js';
+import {
+  clientKeyPrefix,
+  clientWarning,
+  type RedisKeyStoreOptions,
+  type ResolvedRedisKeyStoreOptions,
+  resolveRedisKeyStoreOptions,
+} from './options.js';
+import { decodeRecord, encodeChanges, encodeRecord } from './record-codec.js';
+import {
+  DIGEST_TAKEN,
+  deleteScript,
+  findByHashScript,
+  ID_TAKEN,
+  insertScript,
+  listScript,
+  recordLastUsedScript,
+  UPDATE_DIGEST_TAKEN,
+  updateScript,
+} from './scripts.js';
+
+const PACKAGE = '@keygate/redis';
+
+// A last-used batch is split so that no single script holds Redis for long.
+const LAST_USED_CHUNK = 500;
+
+/**
+ * Keeps keys in Redis (single node or Cluster) through a client the caller owns. Writes are Lua
+ * scripts, so a record and its indexes change together; updates and deletes publish an
+ * invalidation event that reaches every instance's verifier when a `subscriber` is given.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from 'ioredis';
+ * import { RedisKeyStore } from '@keygate/redis';
+ *
+ * const client = new Redis(process.env.REDIS_URL!, {
+ *   enableOfflineQueue: false,
+ *   maxRetriesPerRequest: 1,
+ *   commandTimeout: 500,
+ * });
+ * const store = new RedisKeyStore({ client, subscriber: client.duplicate() });
+ * ```
+ */
+export class RedisKeyStore implements KeyStore {
+  /**
+   * Present only when a `subscriber` connection was given: a store without one has no channel,
+   * and verifiers then rely on their cache TTL.
+   */
+  declare readonly subscribe?: (
+    listener: (event: InvalidationEvent) => void,
+  ) => Promise<Unsubscribe>;
+
+  readonly #options: ResolvedRedisKeyStoreOptions;
+  readonly #client: RedisCommandClient;
+  readonly #keys: KeyLayout;
+  readonly #invalidation: InvalidationChannel | undefined;
+
+  constructor(options: RedisKeyStoreOptions) {
+    this.#options = resolveRedisKeyStoreOptions(options);
+    this.#client = this.#options.client;
+    this.#keys = new KeyLayout(this.#options.prefix, clientKeyPrefix(this.#client));
+    const warning = clientWarning(this.#client);
+    if (warning !== undefined) this.#options.onWarning(warning);
+    const { subscriber, channel, onWarning } = this.#options;
+    if (subscriber !== undefined) {
+      const invalidation = new InvalidationChannel(subscriber, channel, onWarning);
+      this.#invalidation = invalidation;
+      this.subscribe = (listener) => invalidation.subscribe(listener);
+    }
+  }
+
+  /** The namespace (hash tag) of every key this store writes. */
+  get prefix(): string {
+    return this.#options.prefix;
+  }
+
+  /** The pub/sub channel of invalidation events. */
+  get channel(): string {
+    return this.#options.channel;
+  }
+
+  async insert(record: ApiKeyRecord): Promise<void> {
+    const keys = [this.#keys.recordKey(record.id), this.#keys.digestKey(record.hash)];
+    // Built for every record, listed or not: it also refuses a createdAt that is no date.
+    const entry = listingEntry(record.createdAt.getTime(), record.id);
+    const listed = record.organisationId !== null;
+    if (listed) keys.push(this.#keys.organisationKey(record.organisationId));
+    const fields = encodeRecord(record, listed ? entry : null);
+    const outcome = await insertScript.run(this.#client, keys, [record.id, entry, ...fields]);
+    if (outcome === ID_TAKEN) throw new DuplicateApiKeyError(`id ${record.id} is taken`);
+    if (outcome === DIGEST_TAKEN) throw new DuplicateApiKeyError('that digest is taken');
+  }
+
+  async findByHash(hash: string): Promise<ApiKeyRecord | null> {
+    const fields = await findByHashScript.run(
+      this.#client,
+      [this.#keys.digestKey(hash)],
+      [this.#keys.recordBase],
+    );
+    return decodeRecord(asArray(fields));
+  }
+
+  async findById(id: string): Promise<ApiKeyRecord | null> {
+    return decodeRecord(await this.#client.hgetall(this.#keys.recordKey(id)));
+  }
+
+  async listByOrganisation(organisationId: string, options: ListOptions = {}): Promise<ApiKeyPage> {
+    const limit = pageSize(options.limit, PACKAGE);
+    const cursor = options.cursor === undefined ? undefined : decodeCursor(options.cursor, PACKAGE);
+    const upperBound = cursor === undefined ? '+' : `(${listingEntry(cursor.createdAt, cursor.id)}`;
+    // One more than a page tells whether another page follows.
+    const found = await listScript.run(
+      this.#client,
+      [this.#keys.organisationKey(organisationId)],
+      [this.#keys.recordBase, upperBound, String(limit + 1), String(LISTING_ID_OFFSET)],
+    );
+    const records: ApiKeyRecord[] = [];
+    for (const fields of asArray(found)) {
+      const record = decodeRecord(asArray(fields));
+      if (record !== null) records.push(record);
+    }
+    const page = records.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      records: page,
+      nextCursor:
+        records.length > limit && last !== undefined
+          ? encodeCursor({ createdAt: last.createdAt.getTime(), id: last.id })
+          : null,
+    };
+  }
+
+  async update(id: string, changes: ApiKeyRecordChanges): Promise<ApiKeyRecord | null> {
+    const keys = [this.#keys.recordKey(id)];
+    if (changes.hash !== undefined) keys.push(this.#keys.digestKey(changes.hash));
+    const { set, unset } = encodeChanges(changes);
+    const outcome = await updateScript.run(this.#client, keys, [
+      this.#keys.digestBase,
+      this.#options.channel,
+      id,
+      changes.hash ?? '',
+      String(set.length),
+      ...set,
+      ...unset,
+    ]);
+    if (outcome === UPDATE_DIGEST_TAKEN) throw new DuplicateApiKeyError('that digest is taken');
+    return outcome === null ? null : decodeRecord(asArray(outcome));
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const removed = await deleteScript.run(
+      this.#client,
+      [this.#keys.recordKey(id)],
+      [this.#keys.digestBase, this.#keys.organisationBase, this.#options.channel, id],
+    );
+    return removed === 1;
+  }
+
+  async recordLastUsed(entries: readonly LastUsedEntry[]): Promise<void> {
+    // The latest time per id: a batch may name a key twice.
+    const latest = new Map<string, number>();
+    for (const { id, lastUsedAt } of entries) {
+      const time = lastUsedAt.getTime();
+      if (!Number.isFinite(time)) continue;
+      const known = latest.get(id);
+      if (known === undefined || time > known) latest.set(id, time);
+    }
+    const ids = [...latest.keys()];
+    const writes: Promise<unknown>[] = [];
+    for (let start = 0; start < ids.length; start += LAST_USED_CHUNK) {
+      const chunk = ids.slice(start, start + LAST_USED_CHUNK);
+      writes.push(
+        recordLastUsedScript.run(
+          this.#client,
+          chunk.map((id) => this.#keys.recordKey(id)),
+          chunk.map((id) => String(latest.get(id))),
+        ),
+      );
+    }
+    // Sent back to back on one connection (ioredis does not wait for one reply to send the next).
+    await Promise.all(writes);
+  }
+
+  /** Ends this store's subscriptions. The injected connections stay open: they are the caller's. */
+  async close(): Promise<void> {
+    await this.#invalidation?.close();
+  }
+}
+
+function asArray(value: unknown): readonly unknown[] {
+  if (!Array.isArray(value)) throw new Error(`${PACKAGE}: unexpected reply from Redis`);
+  return value;
+}
