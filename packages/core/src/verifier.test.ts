@@ -196,6 +196,33 @@ describe('verifier: store answers', () => {
     expect(codeOf(await verifier.verify(key))).toBe('revoked_api_key');
   });
 
+  it('keeps trying to subscribe when the store was down at start, then empties its cache', async () => {
+    vi.useFakeTimers();
+    const store = new CountingStore();
+    let attempts = 0;
+    const subscribe = store.subscribe.bind(store);
+    store.subscribe = async (listener) => {
+      attempts++;
+      if (attempts < 3) throw new Error('connection refused');
+      return subscribe(listener);
+    };
+    const errors: string[] = [];
+    const { verifier, keys } = createKeygate({
+      store,
+      onError: (_e, operation) => errors.push(operation),
+    });
+    await verifier.ready;
+    expect(errors).toEqual(['subscribe']);
+    const { key, record } = await keys.create({ organisationId: 'org', name: 'a' });
+    await verifier.verify(key);
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(attempts).toBe(3);
+    expect(verifier.verify(key)).toBeInstanceOf(Promise); // cache emptied on subscribing
+    await createKeyManager({ store }).revoke(record.id);
+    expect(codeOf(await verifier.verify(key))).toBe('revoked_api_key');
+    await verifier.close();
+  });
+
   it('refuses an expired key, also from the cache, on a fake clock', async () => {
     vi.useFakeTimers();
     const { verifier, keys } = setup();

@@ -20,6 +20,9 @@ import {
 
 export type { VerifyFailure } from './refusals.js';
 
+/** How long to wait before trying again to subscribe to the store's invalidation events. */
+const SUBSCRIBE_RETRY_MS = 5_000;
+
 /** An accepted verification. */
 export interface VerifySuccess {
   readonly ok: true;
@@ -113,6 +116,7 @@ class ApiKeyVerifier implements Verifier {
   readonly #lastUsed: LastUsedRecorder | undefined;
   readonly #digest: (key: string) => string;
   #unsubscribe: Unsubscribe | undefined;
+  #subscribeRetry: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
 
   constructor(options: ResolvedVerifierOptions) {
@@ -196,6 +200,7 @@ class ApiKeyVerifier implements Verifier {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#subscribeRetry);
     await this.ready;
     try {
       await this.#unsubscribe?.();
@@ -378,15 +383,25 @@ class ApiKeyVerifier implements Verifier {
     }
   }
 
-  async #subscribe(): Promise<void> {
+  // `ready` settles after the first attempt. A failed subscription (the store was down at start)
+  // is retried until it holds, and the cache is then emptied: events may have been missed.
+  async #subscribe(isRetry = false): Promise<void> {
     const subscribe = this.options.store.subscribe;
-    if (typeof subscribe !== 'function') return;
+    if (typeof subscribe !== 'function' || this.#closed) return;
     try {
-      this.#unsubscribe = await subscribe.call(this.options.store, (event) =>
+      const unsubscribe = await subscribe.call(this.options.store, (event) =>
         this.invalidate(event),
       );
+      if (this.#closed) {
+        await unsubscribe();
+        return;
+      }
+      this.#unsubscribe = unsubscribe;
+      if (isRetry) this.clearCache();
     } catch (error) {
       this.options.onError(error, 'subscribe');
+      this.#subscribeRetry = setTimeout(() => void this.#subscribe(true), SUBSCRIBE_RETRY_MS);
+      (this.#subscribeRetry as { unref?: () => void }).unref?.();
     }
   }
 }
