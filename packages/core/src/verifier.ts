@@ -118,6 +118,9 @@ class ApiKeyVerifier implements Verifier {
   #unsubscribe: Unsubscribe | undefined;
   #subscribeRetry: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
+  // Bumped by every invalidation: a lookup that was in flight when one arrived may have read the
+  // record before the change, so its answer is used once but not cached.
+  #invalidations = 0;
 
   constructor(options: ResolvedVerifierOptions) {
     this.options = options;
@@ -181,13 +184,18 @@ class ApiKeyVerifier implements Verifier {
   }
 
   invalidate(event: InvalidationEvent): void {
+    this.#invalidations++;
     const digest = this.#aliases.get(event.hash) ?? event.hash;
     this.#aliases.delete(event.hash);
+    // Requests from now on must not join a lookup that may have read the record before the change.
+    this.#inFlight.delete(digest);
     this.#valid?.delete(digest);
     this.#refused?.delete(digest);
   }
 
   clearCache(): void {
+    this.#invalidations++;
+    this.#inFlight.clear();
     this.#valid?.clear();
     this.#refused?.clear();
     this.#aliases.clear();
@@ -254,22 +262,32 @@ class ApiKeyVerifier implements Verifier {
     // Concurrent requests with one key share one store read.
     let pending = this.#inFlight.get(digest);
     if (pending === undefined) {
-      pending = this.#load(key, digest, stale).finally(() => this.#inFlight.delete(digest));
-      this.#inFlight.set(digest, pending);
+      const loading = this.#load(key, digest, stale).finally(() => {
+        if (this.#inFlight.get(digest) === loading) this.#inFlight.delete(digest);
+      });
+      pending = loading;
+      this.#inFlight.set(digest, loading);
     }
     const loaded = await pending;
     return this.#answer(loaded, Date.now(), options);
   }
 
   async #load(key: string, digest: string, stale: CachedKey | undefined): Promise<CachedKey> {
+    const invalidationsAtStart = this.#invalidations;
     const found = await this.#find(key, digest);
     if (found === 'unavailable') return uncached(this.#refusals.storeUnavailable);
-    if (found === null) return this.#remember(digest, refusedEntry(this.#refusals.invalid));
+    if (found === null)
+      return this.#remember(invalidationsAtStart, digest, refusedEntry(this.#refusals.invalid));
     const { record, versionIndex } = found;
     if (versionIndex > 0) this.#rehash(record, digest);
     const now = Date.now();
     if (record.revokedAt !== null && record.revokedAt.getTime() <= now) {
-      return this.#remember(digest, refusedEntry(this.#refusals.revoked, record.id), record.hash);
+      return this.#remember(
+        invalidationsAtStart,
+        digest,
+        refusedEntry(this.#refusals.revoked, record.id),
+        record.hash,
+      );
     }
     const organisation =
       record.organisationId === null
@@ -277,6 +295,7 @@ class ApiKeyVerifier implements Verifier {
         : await this.#organisationOf(record.organisationId);
     if (organisation === undefined) {
       return this.#remember(
+        invalidationsAtStart,
         digest,
         refusedEntry(this.#refusals.missingOrganisation, record.id),
         record.hash,
@@ -304,7 +323,7 @@ class ApiKeyVerifier implements Verifier {
       windowStart: stale?.id === record.id ? stale.windowStart : Number.NEGATIVE_INFINITY,
       windowCount: stale?.id === record.id ? stale.windowCount : 0,
     };
-    return this.#remember(digest, entry, record.hash);
+    return this.#remember(invalidationsAtStart, digest, entry, record.hash);
   }
 
   // Tries the current digest, then older peppers'. 'unavailable' when the store failed.
@@ -344,10 +363,16 @@ class ApiKeyVerifier implements Verifier {
       : organisation;
   }
 
-  #remember(digest: string, entry: CachedKey, storedHash?: string): CachedKey {
+  #remember(
+    invalidationsAtStart: number,
+    digest: string,
+    entry: CachedKey,
+    storedHash?: string,
+  ): CachedKey {
     const cache = entry.result.ok ? this.#valid : this.#refused;
     const cacheOptions = this.options.cache;
     if (cache === undefined || cacheOptions === undefined || this.#closed) return entry;
+    if (invalidationsAtStart !== this.#invalidations) return entry;
     entry.cachedUntil =
       Date.now() + (entry.result.ok ? cacheOptions.ttlMs : cacheOptions.negativeTtlMs);
     cache.set(digest, entry);
