@@ -1,0 +1,19 @@
+// The public surface of @keygate/sql: every export named here, types with `export type`.
+
+export { type AnyKysely, detectDialect, SQL_DIALECTS, type SqlDialect } from './dialect.js';
+export {
+  createKeygateMigrator,
+  getMigrationStatus,
+  keygateMigrations,
+  MIGRATION_NAMES,
+  type MigrationName,
+  migrateTo,
+  migrateToLatest,
+  NO_MIGRATIONS,
+} from './migrations.js';
+export { DEFAULT_TABLE, type MigrationOptions, type SqlKeyStoreOptions } from './options.js';
+export type {
+  PostgresListenerConnection,
+  PostgresNotification,
+} from './postgres-notifications.js';
+export { SqlKeyStore } from './sql-key-store.js';

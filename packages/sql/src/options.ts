@@ -1,0 +1,167 @@
+// Checks SqlKeyStore and migration options once, at construction, into frozen objects.
+import { type AnyKysely, detectDialect, SQL_DIALECTS, type SqlDialect } from './dialect.js';
+import type { PostgresListenerConnection } from './postgres-notifications.js';
+
+export const PACKAGE_NAME = '@keygate/sql';
+
+/**
+ * The key table's name when none is given.
+ *
+ * @example
+ * ```ts
+ * await db.selectFrom(DEFAULT_TABLE).select('prefix').execute();
+ * ```
+ */
+export const DEFAULT_TABLE = 'keygate_api_keys';
+
+// Index and migration-table names are built from the table name ("<table>_organisation_created",
+// "<table>_migrations_lock"); 40 characters keeps them within PostgreSQL's 63 and MySQL's 64.
+const MAX_TABLE_NAME_LENGTH = 40;
+const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * How `SqlKeyStore` reaches its table.
+ *
+ * @example
+ * ```ts
+ * const options: SqlKeyStoreOptions = { db, table: 'api_keys', listener };
+ * const store = new SqlKeyStore(options);
+ * ```
+ */
+export interface SqlKeyStoreOptions {
+  /** The caller's Kysely instance. The store never destroys it. */
+  readonly db: AnyKysely;
+  /**
+   * The key table (default `keygate_api_keys`): letters, digits and `_`, at most 40 characters.
+   * Use the same name for `migrateToLatest`.
+   */
+  readonly table?: string;
+  /** The database's dialect; read from the Kysely adapter when left out. */
+  readonly dialect?: SqlDialect;
+  /**
+   * PostgreSQL only: a dedicated connection (a connected `pg.Client`, not a pooled one) on which
+   * the store LISTENs for other instances' invalidation events. Without it, `subscribe` is absent
+   * and verifiers rely on their cache TTL; updates and deletes still NOTIFY either way.
+   */
+  readonly listener?: PostgresListenerConnection;
+}
+
+/** Options after checking: every field present, frozen. */
+export interface ResolvedSqlKeyStoreOptions {
+  readonly db: AnyKysely;
+  readonly table: string;
+  readonly dialect: SqlDialect;
+  readonly listener: PostgresListenerConnection | undefined;
+}
+
+/**
+ * Options of `migrateToLatest` and the other migration functions.
+ *
+ * @example
+ * ```ts
+ * await migrateToLatest(db, { table: 'api_keys' });
+ * ```
+ */
+export interface MigrationOptions {
+  /** The key table (default `keygate_api_keys`); the same name the store is given. */
+  readonly table?: string;
+  /** The database's dialect; read from the Kysely adapter when left out. */
+  readonly dialect?: SqlDialect;
+}
+
+/** Checks `options` and returns a new, frozen object; throws a `TypeError` for bad options. */
+export function resolveSqlKeyStoreOptions(options: SqlKeyStoreOptions): ResolvedSqlKeyStoreOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`${PACKAGE_NAME}: options must be an object with a Kysely instance as db`);
+  }
+  const db = checkDb(options.db);
+  const dialect = resolveDialect(db, options.dialect);
+  const listener = checkListener(options.listener, dialect);
+  return Object.freeze({ db, table: resolveTableName(options.table), dialect, listener });
+}
+
+/** Checks migration options the same way as the store's. */
+export function resolveMigrationOptions(
+  db: AnyKysely,
+  options: MigrationOptions = {},
+): { readonly db: AnyKysely; readonly table: string; readonly dialect: SqlDialect } {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`${PACKAGE_NAME}: migration options must be an object`);
+  }
+  const checked = checkDb(db);
+  return Object.freeze({
+    db: checked,
+    table: resolveTableName(options.table),
+    dialect: resolveDialect(checked, options.dialect),
+  });
+}
+
+function checkDb(db: unknown): AnyKysely {
+  const candidate = db as Partial<AnyKysely> | null | undefined;
+  if (
+    typeof candidate !== 'object' ||
+    candidate === null ||
+    typeof candidate.selectFrom !== 'function' ||
+    typeof candidate.transaction !== 'function' ||
+    typeof candidate.connection !== 'function' ||
+    typeof candidate.withoutPlugins !== 'function'
+  ) {
+    throw new TypeError(`${PACKAGE_NAME}: db must be a Kysely instance`);
+  }
+  return candidate as AnyKysely;
+}
+
+function resolveTableName(table: unknown): string {
+  if (table === undefined) return DEFAULT_TABLE;
+  if (
+    typeof table !== 'string' ||
+    !TABLE_NAME.test(table) ||
+    table.length > MAX_TABLE_NAME_LENGTH
+  ) {
+    throw new TypeError(
+      `${PACKAGE_NAME}: table must be letters, digits and _ (not starting with a digit), at most ${MAX_TABLE_NAME_LENGTH} characters`,
+    );
+  }
+  return table;
+}
+
+function resolveDialect(db: AnyKysely, dialect: unknown): SqlDialect {
+  if (dialect === undefined) {
+    const detected = detectDialect(db);
+    if (detected === undefined) {
+      throw new TypeError(
+        `${PACKAGE_NAME}: cannot tell the dialect of this Kysely instance; pass dialect: 'postgres', 'mysql' or 'sqlite'`,
+      );
+    }
+    return detected;
+  }
+  if (!SQL_DIALECTS.includes(dialect as SqlDialect)) {
+    throw new TypeError(`${PACKAGE_NAME}: dialect must be 'postgres', 'mysql' or 'sqlite'`);
+  }
+  return dialect as SqlDialect;
+}
+
+function checkListener(
+  listener: unknown,
+  dialect: SqlDialect,
+): PostgresListenerConnection | undefined {
+  if (listener === undefined) return undefined;
+  if (dialect !== 'postgres') {
+    throw new TypeError(
+      `${PACKAGE_NAME}: listener needs PostgreSQL (LISTEN/NOTIFY), not ${dialect}`,
+    );
+  }
+  const candidate = listener as Partial<PostgresListenerConnection> | null;
+  if (
+    typeof candidate !== 'object' ||
+    candidate === null ||
+    typeof candidate.query !== 'function' ||
+    typeof candidate.on !== 'function' ||
+    (typeof candidate.off !== 'function' && typeof candidate.removeListener !== 'function')
+  ) {
+    throw new TypeError(
+      `${PACKAGE_NAME}: listener must be a connected pg.Client (query, on and off/removeListener)`,
+    );
+  }
+  return candidate as PostgresListenerConnection;
+}
