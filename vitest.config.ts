@@ -9,7 +9,7 @@ export default defineConfig({
   resolve: {
     alias: [
       {
-        find: /^@keygate\/core\/(testing|fetch|management)$/,
+        find: /^@keygate\/core\/(testing|fetch|management|adapter)$/,
         replacement: source('./packages/core/src/$1.ts'),
       },
       {

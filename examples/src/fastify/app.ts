@@ -1,0 +1,64 @@
+// The sites API on Fastify 5: keygate's plugin in front of the shared sites module.
+import { apiKeyAuth, getApiKey } from '@keygate/fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import {
+  authOptions,
+  createSitesApi,
+  errorSink,
+  INTERNAL_ERROR,
+  NOT_FOUND,
+  problem,
+  SITES_PATH,
+  type SitesApiResponse,
+  type SitesAppOptions,
+} from '../sites/index.js';
+
+/** Options of {@link buildFastifyApp}. */
+export type FastifySitesAppOptions = SitesAppOptions;
+
+/**
+ * Builds the Fastify app serving `/api/sites`; the caller listens (or calls `ready()`).
+ *
+ * @example
+ * ```ts
+ * const app = buildFastifyApp({ keygate, sites: new MemorySitesRepository() });
+ * await app.listen({ port: 3000 });
+ * ```
+ */
+export function buildFastifyApp(options: FastifySitesAppOptions): FastifyInstance {
+  const app = Fastify();
+  const api = createSitesApi(options.sites);
+  const onError = errorSink(options);
+  // The sites module reads and checks bodies itself, the same way on every framework.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null));
+  app.setNotFoundHandler((_request, reply) => send(reply, NOT_FOUND));
+  app.setErrorHandler((error, _request, reply) => {
+    const status = (error as { statusCode?: unknown }).statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return send(
+        reply,
+        problem(status, 'bad_request', 'Bad request', 'The request is malformed.'),
+      );
+    }
+    onError(error);
+    return send(reply, INTERNAL_ERROR);
+  });
+  app.register(apiKeyAuth, authOptions(options));
+  app.all(SITES_PATH, async (request, reply) => {
+    const answer = await api({
+      method: request.method,
+      url: request.url,
+      organisationId: getApiKey(request).organisationId,
+      contentType: request.headers['content-type'],
+      body: request.raw,
+    });
+    return send(reply, answer);
+  });
+  return app;
+}
+
+// A Buffer, so Fastify sends the content type exactly as given (no charset appended).
+function send(reply: FastifyReply, answer: SitesApiResponse): FastifyReply {
+  return reply.code(answer.status).headers(answer.headers).send(Buffer.from(answer.body));
+}

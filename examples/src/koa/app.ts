@@ -1,0 +1,67 @@
+// The sites API on Koa (2 or 3): keygate's middleware in front of the shared sites module.
+import { apiKeyAuth, getApiKey } from '@keygate/koa';
+import Koa, { type Context } from 'koa';
+import {
+  authOptions,
+  createSitesApi,
+  errorSink,
+  INTERNAL_ERROR,
+  NOT_FOUND,
+  SITES_PATH,
+  type SitesApiResponse,
+  type SitesAppOptions,
+} from '../sites/index.js';
+
+/** Options of {@link buildKoaApp}. */
+export interface KoaSitesAppOptions extends SitesAppOptions {
+  /** The Koa class to build with (default: the installed Koa 3). */
+  readonly Koa?: typeof Koa;
+}
+
+/**
+ * Builds the Koa app serving `/api/sites`; the caller listens.
+ *
+ * @example
+ * ```ts
+ * const app = buildKoaApp({ keygate, sites: new MemorySitesRepository() });
+ * app.listen(3000);
+ * ```
+ */
+export function buildKoaApp(options: KoaSitesAppOptions): Koa {
+  const app = new (options.Koa ?? Koa)();
+  const api = createSitesApi(options.sites);
+  const onError = errorSink(options);
+  // First, so that a throwing resolveOrganisation is a 500 like any other unexpected error.
+  app.use(async (ctx, next) => {
+    try {
+      await next();
+    } catch (error) {
+      onError(error);
+      send(ctx, INTERNAL_ERROR);
+    }
+  });
+  app.use(apiKeyAuth(authOptions(options)));
+  app.use(async (ctx) => {
+    if (ctx.path !== SITES_PATH) {
+      send(ctx, NOT_FOUND);
+      return;
+    }
+    send(
+      ctx,
+      await api({
+        method: ctx.method,
+        url: ctx.originalUrl,
+        organisationId: getApiKey(ctx).organisationId,
+        contentType: ctx.req.headers['content-type'],
+        body: ctx.req,
+      }),
+    );
+  });
+  return app;
+}
+
+function send(ctx: Context, answer: SitesApiResponse): void {
+  ctx.status = answer.status;
+  ctx.set(answer.headers);
+  ctx.body = answer.body;
+}

@@ -1,0 +1,22 @@
+// What a site is, and the units a capacity is given in (the reference platform's sites API).
+
+/** Units a site's capacity can be given in. */
+export const CAPACITY_UNITS = ['W', 'kW', 'MW', 'GW'] as const;
+
+/** One of {@link CAPACITY_UNITS}. */
+export type CapacityUnit = (typeof CAPACITY_UNITS)[number];
+
+/** What a client sends to create a site. */
+export interface SiteInput {
+  readonly siteName: string;
+  readonly capacity: number;
+  readonly unit: CapacityUnit;
+}
+
+/** A site as the API returns it. */
+export interface Site extends SiteInput {
+  readonly id: string;
+  readonly organisationId: string;
+  /** ISO 8601. */
+  readonly createdAt: string;
+}

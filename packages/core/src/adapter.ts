@@ -1,0 +1,9 @@
+// Entry point of `@keygate/core/adapter`: what every Node framework adapter shares (option
+// checking, reading the key header), so that each adapter is only its framework's glue.
+export {
+  type ApiKeyAuthOptions,
+  checkScopes,
+  type ResolvedApiKeyAuthOptions,
+  resolveApiKeyAuthOptions,
+} from './adapter/adapter-options.js';
+export { type NodeRequestHeaders, takeApiKeyHeader } from './adapter/node-request-header.js';

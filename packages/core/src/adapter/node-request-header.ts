@@ -1,0 +1,59 @@
+// Reads the key header from a Node request (the shape Express, Koa and Fastify all hand over),
+// telling a repeated header from a single one, and removes it so nothing later can log or
+// forward it. Plain data in, plain data out: no Node API is used, so core stays portable.
+
+/** The part of Node's `IncomingMessage` this module reads (and, to strip the key, writes). */
+export interface NodeRequestHeaders {
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly rawHeaders: string[];
+}
+
+/**
+ * The key header's value, every value when it was sent more than once, or `undefined`. Node joins
+ * a repeated header with ", " and no key contains a comma, so the raw headers are read only when
+ * the joined value has one: a single well-formed key costs one property read.
+ *
+ * @example
+ * ```ts
+ * const value = takeApiKeyHeader(req, verifier.headerName, true);
+ * const result = verifier.verify(value);
+ * ```
+ */
+export function takeApiKeyHeader(
+  request: NodeRequestHeaders,
+  headerName: string,
+  strip: boolean,
+): string | string[] | undefined {
+  const headers = request.headers;
+  const value = headers[headerName];
+  if (value === undefined) return undefined;
+  const result =
+    typeof value === 'string' && value.includes(',')
+      ? rawValues(request.rawHeaders, headerName)
+      : value;
+  if (strip) {
+    delete headers[headerName];
+    removeRaw(request.rawHeaders, headerName);
+  }
+  return result;
+}
+
+function rawValues(rawHeaders: readonly string[], headerName: string): string[] {
+  const values: string[] = [];
+  for (let index = 0; index < rawHeaders.length; index += 2) {
+    const name = rawHeaders[index]!;
+    if (name.length === headerName.length && name.toLowerCase() === headerName) {
+      values.push(rawHeaders[index + 1]!);
+    }
+  }
+  return values;
+}
+
+function removeRaw(rawHeaders: string[], headerName: string): void {
+  for (let index = rawHeaders.length - 2; index >= 0; index -= 2) {
+    const name = rawHeaders[index]!;
+    if (name.length === headerName.length && name.toLowerCase() === headerName) {
+      rawHeaders.splice(index, 2);
+    }
+  }
+}

@@ -1,0 +1,61 @@
+// apiKeyAuth(): the Express 4 and 5 middleware. It reads the header, asks core, and either
+// attaches the context and calls next() or writes core's refusal; it decides nothing itself.
+import type { VerifyResult } from '@keygate/core';
+import {
+  type ApiKeyAuthOptions,
+  resolveApiKeyAuthOptions,
+  takeApiKeyHeader,
+} from '@keygate/core/adapter';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { sendProblem } from './send-problem.js';
+import { type ApiKeyRequestSlots, VERIFIER_SLOT } from './verifier-slot.js';
+
+/**
+ * Builds the middleware that authenticates every request by its `x-api-key` header. On success
+ * `req.apiKey` holds the key and its organisation; on refusal the client gets core's
+ * problem+json answer and no later handler runs. A rejected `resolveOrganisation` goes to
+ * `next(error)` (a 500 from your error handler), on Express 4 as on 5.
+ *
+ * @example
+ * ```ts
+ * import express from 'express';
+ * import { createKeygate, MemoryKeyStore } from '@keygate/core';
+ * import { apiKeyAuth, getApiKey } from '@keygate/express';
+ *
+ * const keygate = createKeygate({ store: new MemoryKeyStore() });
+ * const app = express();
+ * app.use('/api', apiKeyAuth({ keygate }));
+ * app.get('/api/whoami', (req, res) => {
+ *   res.json({ organisationId: getApiKey(req).organisationId });
+ * });
+ * ```
+ */
+export function apiKeyAuth(options: ApiKeyAuthOptions): RequestHandler {
+  const { verifier, headerName, stripHeader, verifyOptions, verifyOptionsWithAuthorization } =
+    resolveApiKeyAuthOptions(options, '@keygate/express');
+
+  const settle = (result: VerifyResult, req: Request, res: Response, next: NextFunction) => {
+    if (result.ok) {
+      const slots = req as ApiKeyRequestSlots;
+      slots.apiKey = result.context;
+      slots[VERIFIER_SLOT] = verifier;
+      next();
+    } else {
+      sendProblem(res, verifier.problem(result.error));
+    }
+  };
+
+  return function apiKeyAuthMiddleware(req, res, next) {
+    const value = takeApiKeyHeader(req, headerName, stripHeader);
+    const result = verifier.verify(
+      value,
+      req.headers.authorization === undefined ? verifyOptions : verifyOptionsWithAuthorization,
+    );
+    // A cache hit answers synchronously: keep it synchronous, with no extra microtask.
+    if (result instanceof Promise) {
+      result.then((settled) => settle(settled, req, res, next)).catch(next);
+    } else {
+      settle(result, req, res, next);
+    }
+  };
+}

@@ -1,0 +1,70 @@
+// The plugin's misuse and wiring: options checked at registration, the caller's options
+// untouched, guards that refuse to run without the plugin.
+import { createKeygate, MemoryKeyStore } from '@keygate/core';
+import Fastify from 'fastify';
+import { afterAll, describe, expect, it } from 'vitest';
+import { apiKeyAuth, getApiKey, requireScopes } from './index.js';
+
+const keygate = createKeygate({ store: new MemoryKeyStore(), lastUsed: false });
+afterAll(() => keygate.close());
+
+describe('apiKeyAuth options', () => {
+  it.each([
+    ['an empty object', {}],
+    ['both verifier and keygate', { verifier: keygate.verifier, keygate }],
+    ['a verifier that is not one', { verifier: { verify: 1 } }],
+    ['a non-boolean stripHeader', { keygate, stripHeader: 'yes' }],
+  ])('fails registration with a TypeError naming the package for %s', async (_name, options) => {
+    const app = Fastify();
+    app.register(apiKeyAuth, options as never);
+    const error = await app.ready().then(
+      () => undefined,
+      (failure: unknown) => failure,
+    );
+    expect(error).toBeInstanceOf(TypeError);
+    expect(String((error as Error).message)).toMatch(/^@keygate\/fastify: /);
+    await app.close();
+  });
+
+  it('never mutates the options object', async () => {
+    const options = Object.freeze({ keygate, requiredScopes: Object.freeze(['a']) });
+    const app = Fastify();
+    await app.register(apiKeyAuth, options);
+    await app.ready();
+    expect(Object.keys(options)).toEqual(['keygate', 'requiredScopes']);
+    await app.close();
+  });
+
+  it('is registered under its name, for Fastify 5', async () => {
+    const app = Fastify();
+    await app.register(apiKeyAuth, { keygate });
+    expect(app.hasPlugin('@keygate/fastify')).toBe(true);
+    expect(app.hasRequestDecorator('apiKey')).toBe(true);
+    await app.close();
+  });
+});
+
+describe('requireScopes', () => {
+  it('throws a TypeError naming the package without scopes', () => {
+    expect(() => requireScopes()).toThrow(/^@keygate\/fastify: requireScopes/);
+  });
+
+  it('fails the request (a 500) when the plugin did not run', async () => {
+    const app = Fastify();
+    let reached = false;
+    app.get('/', { onRequest: requireScopes('a') }, async () => {
+      reached = true;
+      return {};
+    });
+    const response = await app.inject('/');
+    expect(response.statusCode).toBe(500);
+    expect(reached).toBe(false);
+    await app.close();
+  });
+});
+
+describe('getApiKey', () => {
+  it('throws when the plugin did not run', () => {
+    expect(() => getApiKey({ apiKey: null })).toThrow(/^@keygate\/fastify: no API key/);
+  });
+});

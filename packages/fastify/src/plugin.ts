@@ -1,0 +1,94 @@
+// apiKeyAuth: the Fastify 5 plugin. In `onRequest` (before any body is parsed) it reads the
+// header, asks core, and either attaches the context or writes core's refusal.
+import type { AuthContext, VerifyResult } from '@keygate/core';
+import {
+  type ApiKeyAuthOptions,
+  type ResolvedApiKeyAuthOptions,
+  resolveApiKeyAuthOptions,
+  takeApiKeyHeader,
+} from '@keygate/core/adapter';
+import type {
+  FastifyPluginCallback,
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+} from 'fastify';
+import fp from 'fastify-plugin';
+import { sendProblem } from './send-problem.js';
+import { VERIFIER_SLOT } from './verifier-slot.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The calling key and organisation, set by the `@keygate/fastify` plugin; `null` before. */
+    apiKey: AuthContext | null;
+  }
+}
+
+const plugin: FastifyPluginCallback<ApiKeyAuthOptions> = (fastify, options, done) => {
+  let resolved: ResolvedApiKeyAuthOptions;
+  try {
+    resolved = resolveApiKeyAuthOptions(options, '@keygate/fastify');
+  } catch (error) {
+    // Thrown synchronously from a callback plugin, it would escape Fastify and crash the process.
+    done(error as Error);
+    return;
+  }
+  const { verifier, headerName, stripHeader, verifyOptions, verifyOptionsWithAuthorization } =
+    resolved;
+
+  const settle = (
+    result: VerifyResult,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    next: HookHandlerDoneFunction,
+  ) => {
+    if (result.ok) {
+      request.apiKey = result.context;
+      next();
+    } else {
+      // Answering from a callback hook means not calling `next`: the chain stops here.
+      sendProblem(reply, verifier.problem(result.error));
+    }
+  };
+
+  fastify.decorateRequest('apiKey', null);
+  fastify.decorate(VERIFIER_SLOT, verifier);
+  fastify.addHook('onRequest', function apiKeyAuthHook(request, reply, next) {
+    const raw = request.raw;
+    const value = takeApiKeyHeader(raw, headerName, stripHeader);
+    const result = verifier.verify(
+      value,
+      raw.headers.authorization === undefined ? verifyOptions : verifyOptionsWithAuthorization,
+    );
+    // A cache hit answers synchronously: keep it synchronous, with no extra microtask.
+    if (result instanceof Promise) {
+      result.then((settled) => settle(settled, request, reply, next)).catch(next);
+    } else {
+      settle(result, request, reply, next);
+    }
+  });
+  done();
+};
+
+/**
+ * The Fastify plugin that authenticates every request by its `x-api-key` header, in `onRequest`.
+ * On success `request.apiKey` holds the key and its organisation; on refusal the client gets
+ * core's problem+json answer and no later hook or handler runs. It is wrapped with
+ * `fastify-plugin`, so it covers the routes of the instance it is registered on. A throwing
+ * `resolveOrganisation` is a 500 through Fastify's error handler.
+ *
+ * @example
+ * ```ts
+ * import Fastify from 'fastify';
+ * import { createKeygate, MemoryKeyStore } from '@keygate/core';
+ * import { apiKeyAuth, getApiKey } from '@keygate/fastify';
+ *
+ * const keygate = createKeygate({ store: new MemoryKeyStore() });
+ * const app = Fastify();
+ * await app.register(apiKeyAuth, { keygate });
+ * app.get('/api/whoami', async (request) => ({
+ *   organisationId: getApiKey(request).organisationId,
+ * }));
+ * ```
+ */
+export const apiKeyAuth = fp(plugin, { fastify: '5.x', name: '@keygate/fastify' });

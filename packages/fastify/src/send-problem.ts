@@ -1,0 +1,17 @@
+// Writes a refusal exactly as core built it: status, headers and body, nothing added.
+import type { Problem } from '@keygate/core';
+import type { FastifyReply } from 'fastify';
+
+// Fastify appends "; charset=utf-8" to a JSON-like type when the payload is a string; a Buffer is
+// sent as it is. One Buffer per refusal: the fixed refusals are built once per verifier.
+const bodies = new WeakMap<Problem, Buffer>();
+
+/** Answers with `problem`. */
+export function sendProblem(reply: FastifyReply, problem: Problem): void {
+  let body = bodies.get(problem);
+  if (body === undefined) {
+    body = Buffer.from(problem.json);
+    bodies.set(problem, body);
+  }
+  reply.code(problem.status).headers(problem.headers).send(body);
+}

@@ -1,0 +1,59 @@
+// apiKeyAuth(): the Koa 2 and 3 middleware. It reads the header, asks core, and either attaches
+// the context and calls next() or writes core's refusal; it decides nothing itself.
+import type { VerifyResult } from '@keygate/core';
+import {
+  type ApiKeyAuthOptions,
+  resolveApiKeyAuthOptions,
+  takeApiKeyHeader,
+} from '@keygate/core/adapter';
+import type { Context, Middleware, Next } from 'koa';
+import { sendProblem } from './send-problem.js';
+import type { ApiKeyState } from './state.js';
+import { type ContextSlots, VERIFIER_SLOT } from './verifier-slot.js';
+
+/**
+ * Builds the middleware that authenticates every request by its `x-api-key` header. On success
+ * `ctx.state.apiKey` holds the key and its organisation; on refusal the client gets core's
+ * problem+json answer and `next` is not called. A rejected `resolveOrganisation` rejects the
+ * middleware's promise (a 500 through Koa's error handling).
+ *
+ * @example
+ * ```ts
+ * import Koa from 'koa';
+ * import { createKeygate, MemoryKeyStore } from '@keygate/core';
+ * import { apiKeyAuth, getApiKey } from '@keygate/koa';
+ *
+ * const keygate = createKeygate({ store: new MemoryKeyStore() });
+ * const app = new Koa();
+ * app.use(apiKeyAuth({ keygate }));
+ * app.use((ctx) => {
+ *   ctx.body = { organisationId: getApiKey(ctx).organisationId };
+ * });
+ * ```
+ */
+export function apiKeyAuth(options: ApiKeyAuthOptions): Middleware<ApiKeyState> {
+  const { verifier, headerName, stripHeader, verifyOptions, verifyOptionsWithAuthorization } =
+    resolveApiKeyAuthOptions(options, '@keygate/koa');
+
+  const settle = (result: VerifyResult, ctx: Context, next: Next): unknown => {
+    if (result.ok) {
+      ctx.state.apiKey = result.context;
+      (ctx as ContextSlots)[VERIFIER_SLOT] = verifier;
+      return next();
+    }
+    sendProblem(ctx, verifier.problem(result.error));
+    return undefined;
+  };
+
+  return function apiKeyAuthMiddleware(ctx, next) {
+    const request = ctx.req;
+    const value = takeApiKeyHeader(request, headerName, stripHeader);
+    const result = verifier.verify(
+      value,
+      request.headers.authorization === undefined ? verifyOptions : verifyOptionsWithAuthorization,
+    );
+    // A cache hit answers synchronously: keep it synchronous, with no extra microtask.
+    if (result instanceof Promise) return result.then((settled) => settle(settled, ctx, next));
+    return settle(result, ctx, next);
+  };
+}
