@@ -135,6 +135,16 @@ describe('KeyManager', () => {
     expect(rotated.previous.expiresAt).toEqual(soon);
   });
 
+  it('refuses to rotate a key twice: its successor is the one to rotate', async () => {
+    const { keys } = setup();
+    const { record } = await keys.create({ organisationId: 'org', name: 'a' });
+    const rotated = await keys.rotate(record.id, { gracePeriodMs: 60_000 });
+    await expect(keys.rotate(record.id)).rejects.toMatchObject({ code: 'api_key_not_active' });
+    await expect(keys.rotate(rotated.record.id)).resolves.toMatchObject({
+      previous: { id: rotated.record.id },
+    });
+  });
+
   it('refuses to rotate a revoked key, or an unknown one', async () => {
     const { keys } = setup();
     const { record } = await keys.create({ organisationId: 'org', name: 'a' });

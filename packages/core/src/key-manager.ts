@@ -186,6 +186,12 @@ class StoreKeyManager implements KeyManager {
     if (apiKeyStatus(old) !== 'active') {
       throw new ApiKeyStateError(`API key ${old.id} is ${apiKeyStatus(old)} and cannot be rotated`);
     }
+    // A key in its grace period already has a successor: a second rotation would fork the chain.
+    if (old.replacedById !== null) {
+      throw new ApiKeyStateError(
+        `API key ${old.id} was already rotated; rotate ${old.replacedById}`,
+      );
+    }
     // The successor is written first: if ending the old key then fails, both still work and
     // nothing is lost; the caller can retry.
     const successor = await this.create({

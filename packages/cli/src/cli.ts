@@ -1,0 +1,261 @@
+// The keygate command: reads the arguments, opens the store, runs one command, and turns every
+// failure into one line and an exit code (0 done, 1 refused or not found, 2 usage).
+import { parseArgs } from 'node:util';
+import { createKeyDigester, createKeygate, type Keygate } from '@keygate/core';
+import { CommandFailure, UsageError } from './cli-errors.js';
+import { runCommand } from './commands.js';
+import { DEFAULT_STORE_URL, type OpenedKeyStore, openKeyStore } from './open-key-store.js';
+import { peppersFromEnvironment } from './peppers.js';
+
+/** Where the CLI reads and writes; `process` in `bin.ts`, fakes in tests. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Everything on standard input (for `keys verify`). */
+  readonly readStdin: () => Promise<string>;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** The options every command takes. */
+const GLOBAL_OPTIONS = ['store', 'json', 'help', 'table', 'namespace'] as const;
+
+/** Commands, with the options each takes beyond the global ones and their positionals. */
+export const COMMANDS = {
+  'keys create': { options: ['org', 'name', 'env', 'expires-in', 'expires-at', 'scope'], args: 0 },
+  'keys list': { options: ['org'], args: 0 },
+  'keys revoke': { options: [], args: 1 },
+  'keys delete': { options: [], args: 1 },
+  'keys rotate': { options: ['grace'], args: 1 },
+  'keys verify': { options: [], args: 0 },
+  migrate: { options: [], args: 0 },
+} as const satisfies Record<string, { options: readonly string[]; args: number }>;
+
+/** A command name such as `keys create`. */
+export type CommandName = keyof typeof COMMANDS;
+
+/** The parsed command line. */
+export interface ParsedCommand {
+  readonly command: CommandName;
+  readonly args: readonly string[];
+  readonly values: Readonly<Record<string, string | boolean | string[] | undefined>>;
+  readonly json: boolean;
+}
+
+const OPTION_SPEC = {
+  store: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+  table: { type: 'string' },
+  namespace: { type: 'string' },
+  org: { type: 'string' },
+  name: { type: 'string' },
+  env: { type: 'string' },
+  'expires-in': { type: 'string' },
+  'expires-at': { type: 'string' },
+  scope: { type: 'string', multiple: true },
+  grace: { type: 'string' },
+} as const;
+
+/** The help text. */
+export const USAGE = `Usage: keygate <command> [options]
+
+Commands:
+  keys create --org <id> --name <name> [--env live|test]
+              [--expires-in <30d|12h|…> | --expires-at <ISO date>] [--scope <scope>]…
+                              Create a key and print it once
+  keys list --org <id>        List an organisation's keys
+  keys revoke <id>            Revoke a key now
+  keys delete <id>            Delete a key
+  keys rotate <id> [--grace <duration>]
+                              Issue a successor; the old key works for the grace period (default 0)
+  keys verify                 Verify a key read from standard input
+  migrate                     Create or update the key table (SQL stores)
+
+Options:
+  --store <url>       sqlite:<path> (default ${DEFAULT_STORE_URL}), postgres://…, mysql://…,
+                      redis://… (or KEYGATE_STORE)
+  --table <name>      SQL key table (or KEYGATE_TABLE; default keygate_api_keys)
+  --namespace <name>  Redis namespace (or KEYGATE_NAMESPACE; default keygate)
+  --json              Machine-readable output
+  -h, --help          Show this help
+
+Environment: KEYGATE_PEPPER (and KEYGATE_PEPPER_ID) digest keys with a pepper.
+Exit codes: 0 done, 1 refused or not found, 2 usage error.`;
+
+/** Reads the command line; throws a {@link UsageError} when it is wrong. */
+export function parseCommandLine(argv: readonly string[]): ParsedCommand | 'help' | 'version' {
+  const { values, positionals, tokens } = parseRawArguments(argv);
+  if (values.version === true) return 'version';
+  if (positionals.length === 0 || positionals[0] === 'help') return 'help';
+  const name = positionals[0] === 'keys' ? `keys ${positionals[1] ?? ''}`.trim() : positionals[0]!;
+  if (!(name in COMMANDS)) {
+    if (values.help === true) return 'help';
+    throw new UsageError(
+      name === 'keys'
+        ? 'keys needs a command: create, list, revoke, delete, rotate or verify'
+        : `unknown command ${JSON.stringify(name)} (see keygate --help)`,
+    );
+  }
+  if (values.help === true) return 'help';
+  const command = name as CommandName;
+  const spec = COMMANDS[command];
+  const allowed = new Set<string>([...GLOBAL_OPTIONS, ...spec.options]);
+  for (const token of tokens) {
+    if (token.kind === 'option' && !allowed.has(token.name)) {
+      throw new UsageError(`${command} does not take --${token.name} (see keygate --help)`);
+    }
+  }
+  const args = positionals.slice(command.split(' ').length);
+  if (command === 'keys verify' && args.length > 0) {
+    throw new UsageError(
+      'keys verify reads the key from standard input, never from the command line (where shell history keeps it): printf %s "$KEY" | keygate keys verify',
+    );
+  }
+  if (args.length !== spec.args) {
+    throw new UsageError(
+      spec.args === 0
+        ? `${command} takes no arguments, got ${JSON.stringify(args.join(' '))}`
+        : `${command} needs a key id: keygate ${command} <id>`,
+    );
+  }
+  return { command, args, values, json: values.json === true };
+}
+
+function parseRawArguments(argv: readonly string[]) {
+  try {
+    return parseArgs({
+      args: [...argv],
+      options: OPTION_SPEC,
+      allowPositionals: true,
+      strict: true,
+      tokens: true,
+    });
+  } catch (error) {
+    // parseArgs' messages are long and mention internals; keep the first sentence.
+    const message = (error as Error).message
+      .split('. ')[0]!
+      .replace(/^Unknown option/, 'unknown option');
+    throw new UsageError(`${message} (see keygate --help)`);
+  }
+}
+
+/**
+ * Runs the CLI and returns its exit code. Never throws: every failure is one line on stderr
+ * (and, with `--json`, an `{ "error": … }` object on stdout).
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await runCli(process.argv.slice(2), io);
+ * ```
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const json = argv.includes('--json');
+  let opened: OpenedKeyStore | undefined;
+  let keygate: Keygate | undefined;
+  try {
+    const parsed = parseCommandLine(argv);
+    if (parsed === 'help') {
+      io.stdout(`${USAGE}\n`);
+      return 0;
+    }
+    if (parsed === 'version') {
+      io.stdout(`${VERSION}\n`);
+      return 0;
+    }
+    const storeUrl =
+      stringOption(parsed.values.store) ?? nonEmpty(io.env.KEYGATE_STORE) ?? DEFAULT_STORE_URL;
+    const table = stringOption(parsed.values.table) ?? nonEmpty(io.env.KEYGATE_TABLE);
+    const namespace = stringOption(parsed.values.namespace) ?? nonEmpty(io.env.KEYGATE_NAMESPACE);
+    const peppers = peppersFromEnvironment(io.env);
+    // Pepper mistakes are usage errors: check them before connecting anywhere.
+    const keygateOptions = {
+      cache: false as const,
+      lastUsed: false as const,
+      onError: () => {},
+      ...(peppers === undefined ? {} : { peppers }),
+    };
+    try {
+      if (peppers !== undefined) createKeyDigester({ peppers });
+    } catch (error) {
+      throw new UsageError(`KEYGATE_PEPPER: ${cleanMessage(error)}`);
+    }
+    try {
+      opened = await openKeyStore(storeUrl, {
+        ...(table === undefined ? {} : { table }),
+        ...(namespace === undefined ? {} : { namespace }),
+        // `keygate migrate` reports what it applied, so it must find the table as it was.
+        autoMigrate: parsed.command !== 'migrate',
+      });
+    } catch (error) {
+      if (error instanceof UsageError) throw error;
+      throw new CommandFailure(
+        'store_unavailable',
+        `cannot open the store ${safeUrl(storeUrl)}: ${cleanMessage(error)}`,
+      );
+    }
+    keygate = createKeygate({ store: opened.store, ...keygateOptions });
+    return await runCommand(parsed, { io, opened, keygate });
+  } catch (error) {
+    const failure = describeFailure(error);
+    io.stderr(`keygate: ${failure.message}\n`);
+    if (json)
+      io.stdout(`${JSON.stringify({ error: { code: failure.code, message: failure.message } })}\n`);
+    return failure.exitCode;
+  } finally {
+    await keygate?.close().catch(() => {});
+    await opened?.close().catch(() => {});
+  }
+}
+
+/** The CLI's version. */
+export const VERSION = '0.1.0';
+
+function describeFailure(error: unknown): { code: string; message: string; exitCode: number } {
+  if (error instanceof UsageError || error instanceof CommandFailure) {
+    return { code: error.code, message: error.message, exitCode: error.exitCode };
+  }
+  const message = cleanMessage(error);
+  if (/no such table|does(?:n't| not) exist|undefined_table/i.test(message)) {
+    return {
+      code: 'not_migrated',
+      message: `the key table does not exist: run keygate migrate first (${message})`,
+      exitCode: 1,
+    };
+  }
+  return { code: 'failed', message, exitCode: 1 };
+}
+
+/** One line from any error: its message, or its code, without the stack. */
+export function cleanMessage(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) {
+    return cleanMessage(error.errors[0]);
+  }
+  if (error instanceof Error) {
+    const text = error.message || String((error as { code?: unknown }).code ?? error.name);
+    const line = text.split('\n')[0]!.replace(/^@keygate\/\w+: /, '');
+    const cause = (error as { cause?: unknown }).cause;
+    return cause instanceof Error && cause.message !== ''
+      ? `${line}: ${cleanMessage(cause)}`
+      : line;
+  }
+  return String(error).split('\n')[0]!;
+}
+
+function safeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password !== '') parsed.password = '***';
+    return parsed.protocol === 'sqlite:' ? url : parsed.href;
+  } catch {
+    return url;
+  }
+}
+
+function stringOption(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}

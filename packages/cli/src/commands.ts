@@ -1,0 +1,296 @@
+// What each keygate command does, once the store is open: the key manager's operations, printed
+// for people or, with --json, for scripts.
+import type { ApiKeySummary, Keygate } from '@keygate/core';
+import { parseDuration } from '@keygate/core/management';
+import type { CliIo, ParsedCommand } from './cli.js';
+import { CommandFailure, UsageError } from './cli-errors.js';
+import type { OpenedKeyStore } from './open-key-store.js';
+import { keyTable, shortTime, toApiKeyJson } from './output.js';
+
+/** What a command runs with. */
+export interface CommandContext {
+  readonly io: CliIo;
+  readonly opened: OpenedKeyStore;
+  readonly keygate: Keygate;
+}
+
+/** Runs one parsed command; returns the exit code, or throws a usage error or a failure. */
+export async function runCommand(parsed: ParsedCommand, context: CommandContext): Promise<number> {
+  switch (parsed.command) {
+    case 'keys create':
+      return createKey(parsed, context);
+    case 'keys list':
+      return listKeys(parsed, context);
+    case 'keys revoke':
+      return revokeKey(parsed, context);
+    case 'keys delete':
+      return deleteKey(parsed, context);
+    case 'keys rotate':
+      return rotateKey(parsed, context);
+    case 'keys verify':
+      return verifyKey(parsed, context);
+    case 'migrate':
+      return migrate(parsed, context);
+  }
+}
+
+async function createKey(parsed: ParsedCommand, { io, keygate }: CommandContext): Promise<number> {
+  const organisationId = required(parsed, 'org', 'keys create needs --org <organisation id>');
+  const name = required(parsed, 'name', 'keys create needs --name <name> (e.g. "Production API")');
+  const environment = optional(parsed, 'env');
+  const scopes = parsed.values.scope as string[] | undefined;
+  const created = await asUsage(() =>
+    keygate.keys.create({
+      organisationId,
+      name,
+      expiresAt: expiryOption(parsed),
+      ...(environment === undefined ? {} : { environment }),
+      ...(scopes === undefined ? {} : { scopes }),
+    }),
+  );
+  if (parsed.json) {
+    write(io, { key: created.key, record: toApiKeyJson(created.record) });
+    return 0;
+  }
+  io.stdout(
+    [
+      `Created API key "${created.record.name}" for organisation ${organisationId}.`,
+      `  id:       ${created.record.id}`,
+      `  expires:  ${shortTime(created.record.expiresAt)}`,
+      '',
+      `  ${created.key}`,
+      '',
+      'Store this key now: it is shown only once and cannot be shown again.',
+      '',
+    ].join('\n'),
+  );
+  return 0;
+}
+
+async function listKeys(parsed: ParsedCommand, { io, keygate }: CommandContext): Promise<number> {
+  const organisationId = required(parsed, 'org', 'keys list needs --org <organisation id>');
+  const keys: ApiKeySummary[] = [];
+  let cursor: string | null = null;
+  do {
+    const page: Awaited<ReturnType<Keygate['keys']['list']>> = await keygate.keys.list(
+      organisationId,
+      { limit: 1000, ...(cursor === null ? {} : { cursor }) },
+    );
+    keys.push(...page.keys);
+    cursor = page.nextCursor;
+  } while (cursor !== null);
+  if (parsed.json) {
+    write(io, { organisationId, keys: keys.map(toApiKeyJson) });
+  } else if (keys.length === 0) {
+    io.stdout(`Organisation ${organisationId} has no API keys.\n`);
+  } else {
+    io.stdout(`${keyTable(keys)}\n`);
+  }
+  return 0;
+}
+
+async function revokeKey(parsed: ParsedCommand, { io, keygate }: CommandContext): Promise<number> {
+  const id = parsed.args[0]!;
+  const before = await existing(keygate, id);
+  const after = await keygate.keys.revoke(id);
+  if (parsed.json) {
+    write(io, {
+      revoked: true,
+      alreadyRevoked: before.revokedAt !== null,
+      record: toApiKeyJson(after),
+    });
+  } else if (before.revokedAt !== null) {
+    io.stdout(
+      `Key ${id} (${after.prefix}…) was already revoked at ${shortTime(after.revokedAt)}.\n`,
+    );
+  } else {
+    io.stdout(
+      `Revoked key ${id} (${after.prefix}…, "${after.name}"): it is refused from now on.\n`,
+    );
+  }
+  return 0;
+}
+
+async function deleteKey(parsed: ParsedCommand, { io, keygate }: CommandContext): Promise<number> {
+  const id = parsed.args[0]!;
+  const before = await existing(keygate, id);
+  await keygate.keys.delete(id);
+  if (parsed.json) write(io, { deleted: true, id, prefix: before.prefix });
+  else io.stdout(`Deleted key ${id} (${before.prefix}…, "${before.name}").\n`);
+  return 0;
+}
+
+async function rotateKey(parsed: ParsedCommand, { io, keygate }: CommandContext): Promise<number> {
+  const id = parsed.args[0]!;
+  const graceText = optional(parsed, 'grace');
+  const gracePeriodMs = graceText === undefined ? 0 : parseDuration(graceText);
+  if (gracePeriodMs === undefined) {
+    throw new UsageError(
+      `--grace must be a duration such as 0, 15m, 24h or 7d, got ${JSON.stringify(graceText)}`,
+    );
+  }
+  const before = await existing(keygate, id);
+  if (before.status !== 'active') {
+    throw new CommandFailure(
+      'api_key_not_active',
+      `key ${id} is ${before.status} and cannot be rotated`,
+    );
+  }
+  if (before.replacedById !== null) {
+    throw new CommandFailure(
+      'api_key_not_active',
+      `key ${id} was already rotated; rotate its successor ${before.replacedById} instead`,
+    );
+  }
+  const rotated = await asUsage(() => keygate.keys.rotate(id, { gracePeriodMs }));
+  if (parsed.json) {
+    write(io, {
+      key: rotated.key,
+      record: toApiKeyJson(rotated.record),
+      previous: toApiKeyJson(rotated.previous),
+    });
+    return 0;
+  }
+  const oldKey =
+    gracePeriodMs === 0
+      ? `The old key ${id} is revoked.`
+      : `The old key ${id} keeps working until ${shortTime(rotated.previous.expiresAt)}.`;
+  io.stdout(
+    [
+      `Rotated "${rotated.record.name}": the new key has id ${rotated.record.id}.`,
+      oldKey,
+      '',
+      `  ${rotated.key}`,
+      '',
+      'Store this key now: it is shown only once and cannot be shown again.',
+      '',
+    ].join('\n'),
+  );
+  return 0;
+}
+
+async function verifyKey(parsed: ParsedCommand, { io, keygate }: CommandContext): Promise<number> {
+  const key = (await io.readStdin()).trim();
+  if (key === '') {
+    throw new UsageError('keys verify reads the key from standard input, and it was empty');
+  }
+  const result = await keygate.verifier.verify(key);
+  if (result.ok) {
+    const { context } = result;
+    const shown = {
+      keyId: context.keyId,
+      organisationId: context.organisationId,
+      name: context.name,
+      prefix: context.prefix,
+      environment: context.environment,
+      scopes: context.scopes,
+      expiresAt: context.expiresAt?.toISOString() ?? null,
+    };
+    if (parsed.json) write(io, { ok: true, context: shown });
+    else {
+      io.stdout(
+        [
+          'valid',
+          `  organisation: ${shown.organisationId}`,
+          `  key id:       ${shown.keyId}`,
+          `  name:         ${shown.name}`,
+          `  prefix:       ${shown.prefix}`,
+          `  environment:  ${shown.environment}`,
+          `  scopes:       ${shown.scopes.length === 0 ? '(none)' : shown.scopes.join(' ')}`,
+          `  expires:      ${shortTime(context.expiresAt)}`,
+          '',
+        ].join('\n'),
+      );
+    }
+    return 0;
+  }
+  const { code, detail } = result.error;
+  if (parsed.json) write(io, { ok: false, code, detail });
+  else io.stdout(`refused: ${code} (${detail})\n`);
+  return 1;
+}
+
+async function migrate(parsed: ParsedCommand, { io, opened }: CommandContext): Promise<number> {
+  const applied = await opened.migrate();
+  if (parsed.json) {
+    write(io, { store: opened.kind, applied });
+  } else if (opened.kind === 'redis') {
+    io.stdout(`Redis needs no migration (${opened.displayUrl}).\n`);
+  } else if (applied.length === 0) {
+    io.stdout(`The key table is up to date (${opened.displayUrl}).\n`);
+  } else {
+    io.stdout(`Applied ${applied.join(', ')} (${opened.displayUrl}).\n`);
+  }
+  return 0;
+}
+
+async function existing(keygate: Keygate, id: string): Promise<ApiKeySummary> {
+  const summary = await keygate.keys.get(id);
+  if (summary === null) {
+    throw new CommandFailure('api_key_not_found', `no API key with id ${JSON.stringify(id)}`);
+  }
+  return summary;
+}
+
+function expiryOption(parsed: ParsedCommand): Date | null {
+  const expiresIn = optional(parsed, 'expires-in');
+  const expiresAt = optional(parsed, 'expires-at');
+  if (expiresIn !== undefined && expiresAt !== undefined) {
+    throw new UsageError('give --expires-in or --expires-at, not both');
+  }
+  if (expiresIn !== undefined) {
+    const ms = parseDuration(expiresIn);
+    if (ms === undefined || ms === 0) {
+      throw new UsageError(
+        `--expires-in must be a duration such as 30d, 12h or 1d12h, got ${JSON.stringify(expiresIn)}`,
+      );
+    }
+    return new Date(Date.now() + ms);
+  }
+  if (expiresAt !== undefined) {
+    const time = /^\d{4}-\d{2}-\d{2}/.test(expiresAt) ? Date.parse(expiresAt) : Number.NaN;
+    if (Number.isNaN(time)) {
+      throw new UsageError(
+        `--expires-at must be an ISO date such as 2026-12-31 or 2026-12-31T23:59:59Z, got ${JSON.stringify(expiresAt)}`,
+      );
+    }
+    if (time <= Date.now()) throw new UsageError('--expires-at must be in the future');
+    return new Date(time);
+  }
+  return null;
+}
+
+function required(parsed: ParsedCommand, option: string, message: string): string {
+  const value = optional(parsed, option);
+  if (value === undefined) throw new UsageError(message);
+  return value;
+}
+
+function optional(parsed: ParsedCommand, option: string): string | undefined {
+  const value = parsed.values[option];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new UsageError(`--${option} needs a value`);
+  }
+  return value;
+}
+
+// The key manager checks names, environments and scopes with a TypeError or RangeError naming
+// the package: for the CLI those are mistakes on the command line.
+async function asUsage<T>(action: () => Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    if (
+      (error instanceof TypeError || error instanceof RangeError) &&
+      error.message.startsWith('@keygate/core: ')
+    ) {
+      throw new UsageError(error.message.slice('@keygate/core: '.length));
+    }
+    throw error;
+  }
+}
+
+function write(io: CliIo, value: unknown): void {
+  io.stdout(`${JSON.stringify(value, null, 2)}\n`);
+}

@@ -1,0 +1,16 @@
+// The programmatic side of @keygate/cli: open the store a URL names (as the `keygate` command
+// does), read the pepper from the environment, or run the CLI in-process.
+
+export { type CliIo, runCli, USAGE, VERSION } from './cli.js';
+export { CommandFailure, UsageError } from './cli-errors.js';
+export {
+  DEFAULT_STORE_URL,
+  type OpenedKeyStore,
+  type OpenKeyStoreOptions,
+  openKeyStore,
+  type ParsedStoreUrl,
+  parseStoreUrl,
+  type StoreKind,
+} from './open-key-store.js';
+export { type ApiKeyJson, toApiKeyJson } from './output.js';
+export { peppersFromEnvironment } from './peppers.js';

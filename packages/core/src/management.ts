@@ -1,0 +1,15 @@
+// Entry point of `@keygate/core/management`: the framework-free JSON endpoints behind an
+// organisation admin's "API Keys" page (list, create once-shown keys, rename, revoke, delete,
+// rotate), on the Fetch API.
+export { formatDuration, parseDuration } from './management/duration.js';
+export {
+  createManagementHandler,
+  type IssuedApiKeyBody,
+  type ManagedApiKey,
+  type ManagementHandler,
+  type ManagementHandlerOptions,
+  type ManagementScope,
+  toManagedApiKey,
+} from './management/handler.js';
+export { MAX_BODY_BYTES } from './management/input.js';
+export type { ManagementProblemCode } from './management/problems.js';

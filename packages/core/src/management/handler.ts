@@ -1,0 +1,351 @@
+// The JSON endpoints of an organisation admin's "API Keys" page, on the Fetch API: any server
+// mounts them behind its own admin authentication and says which organisation is signed in.
+import type { KeyManager } from '../key-manager.js';
+import type { ApiKeySummary } from '../record.js';
+import {
+  createKeyBody,
+  readJsonObject,
+  rotateKeyBody,
+  type UpdateKeyBody,
+  updateKeyBody,
+} from './input.js';
+import { ManagementRequestError, problemResponseFor } from './problems.js';
+
+/** Options of {@link createManagementHandler}. */
+export interface ManagementHandlerOptions {
+  /** The key manager (`createKeygate(…).keys`, so that its verifier forgets changed keys at once). */
+  readonly keys: KeyManager;
+  /** Where the handler is mounted, such as `/admin/api` (default: the root). */
+  readonly basePath?: string;
+  /** Environments an admin may create keys for (default: every one of the key format). */
+  readonly environments?: readonly string[];
+  /** Prefix of problem `type` URIs (default `https://keygate.dev/problems/`). */
+  readonly problemTypeBase?: string;
+  /** Told when the store fails (the answer is then a 503). Default: `console.error` of the message. */
+  readonly onError?: (error: unknown) => void;
+}
+
+/** Who is asking: the organisation whose keys the request may see and change. */
+export interface ManagementScope {
+  readonly organisationId: string;
+}
+
+/** Answers one management request for one organisation. */
+export type ManagementHandler = (request: Request, scope: ManagementScope) => Promise<Response>;
+
+/** A key as the management endpoints show it: never its digest, never the key itself. */
+export interface ManagedApiKey {
+  readonly id: string;
+  readonly name: string;
+  /** The first 14 characters of the key (`sk_live_AbCdEf`). */
+  readonly prefix: string;
+  readonly environment: string;
+  readonly scopes: readonly string[];
+  readonly status: ApiKeySummary['status'];
+  /** ISO 8601 times, or `null`. */
+  readonly createdAt: string;
+  readonly lastUsedAt: string | null;
+  readonly expiresAt: string | null;
+  readonly revokedAt: string | null;
+  /** Set once the key was rotated: the id of its successor. */
+  readonly replacedById: string | null;
+}
+
+/** The body of a create or rotate answer: the key, shown this once, and its listing entry. */
+export interface IssuedApiKeyBody {
+  readonly key: string;
+  readonly record: ManagedApiKey;
+  /** Rotation only: the old key as it now is (working until its `expiresAt`). */
+  readonly previous?: ManagedApiKey;
+}
+
+const KEY_ID = /^[^/]{1,200}$/;
+
+/**
+ * Builds the management handler. Routes, relative to `basePath`:
+ *
+ * - `GET /keys` (`?limit=&cursor=`): `{ keys, nextCursor }`
+ * - `POST /keys` `{ name, expiresAt? | expiresIn?, environment?, scopes? }`: 201 `{ key, record }`
+ * - `GET /keys/:id`, `PATCH /keys/:id` `{ name?, expiresAt? | expiresIn? }`, `DELETE /keys/:id` (204)
+ * - `POST /keys/:id/revoke`, `POST /keys/:id/rotate` `{ gracePeriod? }`: 201 `{ key, record, previous }`
+ *
+ * A key of another organisation is a 404, exactly like a key that does not exist. The handler
+ * does not authenticate: mount it behind the admin's session, and protect it against CSRF there.
+ *
+ * @example
+ * ```ts
+ * const manage = createManagementHandler({ keys: keygate.keys, basePath: '/admin/api' });
+ * // in a route that has checked the admin session:
+ * return manage(request, { organisationId: session.organisationId });
+ * ```
+ */
+export function createManagementHandler(options: ManagementHandlerOptions): ManagementHandler {
+  if (typeof options !== 'object' || options === null || typeof options.keys !== 'object') {
+    throw new TypeError('@keygate/core: createManagementHandler needs { keys: KeyManager }');
+  }
+  const basePath = (options.basePath ?? '').replace(/\/+$/, '');
+  if (basePath !== '' && !basePath.startsWith('/')) {
+    throw new TypeError('@keygate/core: basePath must start with "/"');
+  }
+  if (options.onError !== undefined && typeof options.onError !== 'function') {
+    throw new TypeError('@keygate/core: onError must be a function');
+  }
+  const resolved: ResolvedOptions = Object.freeze({
+    keys: options.keys,
+    basePath,
+    environments: options.environments === undefined ? undefined : [...options.environments],
+    problemTypeBase: options.problemTypeBase,
+    onError:
+      options.onError ??
+      ((error: unknown) =>
+        console.error(
+          `@keygate/core: management request failed: ${error instanceof Error ? error.message : String(error)}`,
+        )),
+  });
+
+  return async (request, scope) => {
+    const organisationId = scope?.organisationId;
+    if (typeof organisationId !== 'string' || organisationId === '') {
+      throw new TypeError('@keygate/core: the management handler needs { organisationId }');
+    }
+    try {
+      return await route(resolved, request, organisationId);
+    } catch (error) {
+      return problemResponseFor(toRequestError(error, resolved), resolved.problemTypeBase);
+    }
+  };
+}
+
+interface ResolvedOptions {
+  readonly keys: KeyManager;
+  readonly basePath: string;
+  readonly environments: readonly string[] | undefined;
+  readonly problemTypeBase: string | undefined;
+  readonly onError: (error: unknown) => void;
+}
+
+async function route(
+  options: ResolvedOptions,
+  request: Request,
+  organisationId: string,
+): Promise<Response> {
+  const url = new URL(request.url);
+  const path = url.pathname.replace(/\/+$/, '');
+  if (path !== options.basePath && !path.startsWith(`${options.basePath}/`)) throw notFound();
+  const segments = path.slice(options.basePath.length).split('/').slice(1);
+  if (segments[0] !== 'keys') throw notFound();
+  const method = request.method.toUpperCase();
+
+  if (segments.length === 1) {
+    if (method === 'GET') return list(options, url, organisationId);
+    if (method === 'POST') return create(options, request, organisationId);
+    throw notAllowed('GET, POST');
+  }
+  const id = decodeSegment(segments[1]!);
+  if (segments.length === 2) {
+    if (method === 'GET')
+      return json(200, toManagedApiKey(await owned(options, id, organisationId)));
+    if (method === 'PATCH') return update(options, request, id, organisationId);
+    if (method === 'DELETE') return remove(options, id, organisationId);
+    throw notAllowed('GET, PATCH, DELETE');
+  }
+  if (segments.length === 3 && (segments[2] === 'revoke' || segments[2] === 'rotate')) {
+    if (method !== 'POST') throw notAllowed('POST');
+    if (segments[2] === 'revoke') {
+      await owned(options, id, organisationId);
+      return json(200, toManagedApiKey(await options.keys.revoke(id)));
+    }
+    return rotate(options, request, id, organisationId);
+  }
+  throw notFound();
+}
+
+async function list(options: ResolvedOptions, url: URL, organisationId: string) {
+  const limitText = url.searchParams.get('limit');
+  const cursor = url.searchParams.get('cursor');
+  let limit: number | undefined;
+  if (limitText !== null) {
+    limit = /^\d{1,4}$/.test(limitText) ? Number(limitText) : Number.NaN;
+    if (!(limit >= 1 && limit <= 1000)) {
+      throw invalid('limit must be a whole number from 1 to 1000.');
+    }
+  }
+  let page: Awaited<ReturnType<KeyManager['list']>>;
+  try {
+    page = await options.keys.list(organisationId, {
+      ...(limit === undefined ? {} : { limit }),
+      ...(cursor === null || cursor === '' ? {} : { cursor }),
+    });
+  } catch (error) {
+    // Stores reject a cursor they did not make with a RangeError.
+    if (error instanceof RangeError) throw invalid('cursor is not one that a listing returned.');
+    throw error;
+  }
+  return json(200, { keys: page.keys.map(toManagedApiKey), nextCursor: page.nextCursor });
+}
+
+async function create(options: ResolvedOptions, request: Request, organisationId: string) {
+  const body = createKeyBody(await readJsonObject(request), Date.now());
+  if (
+    body.environment !== undefined &&
+    options.environments !== undefined &&
+    !options.environments.includes(body.environment)
+  ) {
+    throw invalid(`environment must be one of ${options.environments.join(', ')}.`);
+  }
+  const created = await options.keys.create({
+    organisationId,
+    name: body.name,
+    expiresAt: body.expiresAt,
+    ...(body.environment === undefined ? {} : { environment: body.environment }),
+    ...(body.scopes === undefined ? {} : { scopes: body.scopes }),
+  });
+  const answer: IssuedApiKeyBody = { key: created.key, record: toManagedApiKey(created.record) };
+  return json(201, answer, {
+    location: `${options.basePath}/keys/${encodeURIComponent(created.record.id)}`,
+  });
+}
+
+async function update(
+  options: ResolvedOptions,
+  request: Request,
+  id: string,
+  organisationId: string,
+) {
+  const body: UpdateKeyBody = updateKeyBody(await readJsonObject(request), Date.now());
+  let summary = await owned(options, id, organisationId);
+  if (body.name !== undefined) summary = await options.keys.rename(id, body.name);
+  if (body.expiresAt !== undefined) summary = await options.keys.setExpiry(id, body.expiresAt);
+  return json(200, toManagedApiKey(summary));
+}
+
+async function remove(options: ResolvedOptions, id: string, organisationId: string) {
+  await owned(options, id, organisationId);
+  await options.keys.delete(id);
+  return new Response(null, { status: 204, headers: { 'cache-control': 'no-store' } });
+}
+
+async function rotate(
+  options: ResolvedOptions,
+  request: Request,
+  id: string,
+  organisationId: string,
+) {
+  const body = rotateKeyBody(await readJsonObject(request, true));
+  const current = await owned(options, id, organisationId);
+  // A key in its grace period already has a successor; a second one would leave two "current"
+  // keys for one purpose.
+  if (current.replacedById !== null) {
+    throw new ManagementRequestError(
+      'api_key_not_active',
+      `API key ${id} was already rotated; rotate its successor ${current.replacedById} instead.`,
+    );
+  }
+  const rotated = await options.keys.rotate(id, { gracePeriodMs: body.gracePeriodMs });
+  const answer: IssuedApiKeyBody = {
+    key: rotated.key,
+    record: toManagedApiKey(rotated.record),
+    previous: toManagedApiKey(rotated.previous),
+  };
+  return json(201, answer);
+}
+
+// The key, if it belongs to this organisation; another organisation's key is "not found" so
+// that ids cannot be probed across organisations.
+async function owned(
+  options: ResolvedOptions,
+  id: string,
+  organisationId: string,
+): Promise<ApiKeySummary> {
+  const summary = await options.keys.get(id);
+  if (summary === null || summary.organisationId !== organisationId) throw keyNotFound(id);
+  return summary;
+}
+
+/**
+ * A summary as the management endpoints show it (times as ISO strings, no organisation or
+ * metadata).
+ *
+ * @example
+ * ```ts
+ * const { keys } = await keygate.keys.list('org_1');
+ * console.log(JSON.stringify(keys.map(toManagedApiKey)));
+ * ```
+ */
+export function toManagedApiKey(summary: ApiKeySummary): ManagedApiKey {
+  return {
+    id: summary.id,
+    name: summary.name,
+    prefix: summary.prefix,
+    environment: summary.environment,
+    scopes: summary.scopes,
+    status: summary.status,
+    createdAt: summary.createdAt.toISOString(),
+    lastUsedAt: summary.lastUsedAt?.toISOString() ?? null,
+    expiresAt: summary.expiresAt?.toISOString() ?? null,
+    revokedAt: summary.revokedAt?.toISOString() ?? null,
+    replacedById: summary.replacedById,
+  };
+}
+
+function toRequestError(error: unknown, options: ResolvedOptions): ManagementRequestError {
+  if (error instanceof ManagementRequestError) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'api_key_not_found') {
+    return keyNotFound(String((error as { keyId?: unknown }).keyId ?? ''));
+  }
+  if (code === 'api_key_not_active') {
+    return new ManagementRequestError('api_key_not_active', (error as Error).message);
+  }
+  // The key manager checks its input with TypeError/RangeError naming the package; what slipped
+  // past the handler's own checks is still the client's mistake.
+  if (
+    (error instanceof TypeError || error instanceof RangeError) &&
+    error.message.startsWith('@keygate/core: ')
+  ) {
+    const detail = error.message.slice('@keygate/core: '.length);
+    return invalid(detail.endsWith('.') ? detail : `${detail}.`);
+  }
+  options.onError(error);
+  return new ManagementRequestError(
+    'key_store_unavailable',
+    'The key store could not be reached; try again shortly.',
+  );
+}
+
+function decodeSegment(segment: string): string {
+  let id: string;
+  try {
+    id = decodeURIComponent(segment);
+  } catch {
+    throw notFound();
+  }
+  if (!KEY_ID.test(id)) throw notFound();
+  return id;
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json', 'cache-control': 'no-store', ...headers },
+  });
+}
+
+function keyNotFound(id: string): ManagementRequestError {
+  return new ManagementRequestError(
+    'api_key_not_found',
+    `No API key with id ${JSON.stringify(id)} in this organisation.`,
+  );
+}
+
+function notFound(): ManagementRequestError {
+  return new ManagementRequestError('not_found', 'No such management endpoint.');
+}
+
+function notAllowed(allow: string): ManagementRequestError {
+  return new ManagementRequestError('method_not_allowed', `Use ${allow} here.`, { allow });
+}
+
+function invalid(detail: string): ManagementRequestError {
+  return new ManagementRequestError('invalid_request', detail);
+}

@@ -1,0 +1,192 @@
+// Reads and checks what an admin sends: a small JSON body, fields of known types. Every mistake
+// becomes a 400 (or 413/415) with a detail that names the field, never a 500.
+import { MAX_GRACE_PERIOD_MS } from '../key-manager-input.js';
+import { formatDuration, parseDuration } from './duration.js';
+import { ManagementRequestError } from './problems.js';
+
+/** Largest JSON body the handler reads. */
+export const MAX_BODY_BYTES = 16 * 1024;
+const MAX_NAME_LENGTH = 200;
+// Far enough for any real key, near enough that Date arithmetic stays exact.
+const MAX_EXPIRY_MS = 100 * 365 * 86_400_000;
+
+/** A checked `POST /keys` body. */
+export interface CreateKeyBody {
+  readonly name: string;
+  readonly environment: string | undefined;
+  readonly expiresAt: Date | null;
+  readonly scopes: readonly string[] | undefined;
+}
+
+/** A checked `PATCH /keys/:id` body: only the fields that were sent. */
+export interface UpdateKeyBody {
+  readonly name?: string;
+  readonly expiresAt?: Date | null;
+}
+
+/** A checked `POST /keys/:id/rotate` body. */
+export interface RotateKeyBody {
+  readonly gracePeriodMs: number;
+}
+
+/** Reads the body as a JSON object; an empty body is `{}` when `optional`. */
+export async function readJsonObject(
+  request: Request,
+  optional = false,
+): Promise<Record<string, unknown>> {
+  const text = await readBodyText(request);
+  if (text.trim() === '') {
+    if (optional) return {};
+    throw new ManagementRequestError('invalid_request', 'The request needs a JSON body.');
+  }
+  const type = request.headers.get('content-type') ?? '';
+  if (!/^application\/(?:[\w.+-]+\+)?json\s*(?:;|$)/i.test(type)) {
+    throw new ManagementRequestError(
+      'unsupported_media_type',
+      'Send the body as JSON, with Content-Type: application/json.',
+    );
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ManagementRequestError('invalid_request', 'The body is not valid JSON.');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new ManagementRequestError('invalid_request', 'The body must be a JSON object.');
+  }
+  return value as Record<string, unknown>;
+}
+
+async function readBodyText(request: Request): Promise<string> {
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  if (request.body === null) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new ManagementRequestError('invalid_request', 'The body is not valid UTF-8.');
+  }
+}
+
+function tooLarge(): ManagementRequestError {
+  return new ManagementRequestError(
+    'payload_too_large',
+    `The body must be at most ${MAX_BODY_BYTES} bytes.`,
+  );
+}
+
+/** Checks the body of a create request. */
+export function createKeyBody(body: Record<string, unknown>, now: number): CreateKeyBody {
+  allowOnly(body, ['name', 'environment', 'expiresAt', 'expiresIn', 'scopes']);
+  const environment = body.environment;
+  if (environment !== undefined && (typeof environment !== 'string' || environment === '')) {
+    throw invalid('environment must be a string such as "live" or "test".');
+  }
+  const scopes = body.scopes;
+  if (
+    scopes !== undefined &&
+    (!Array.isArray(scopes) || !scopes.every((scope) => typeof scope === 'string'))
+  ) {
+    throw invalid('scopes must be an array of strings.');
+  }
+  return {
+    name: keyName(body.name),
+    environment,
+    expiresAt: expiry(body, now) ?? null,
+    scopes: scopes as string[] | undefined,
+  };
+}
+
+/** Checks the body of an update (rename / change expiry) request. */
+export function updateKeyBody(body: Record<string, unknown>, now: number): UpdateKeyBody {
+  allowOnly(body, ['name', 'expiresAt', 'expiresIn']);
+  const expiresAt = expiry(body, now);
+  if (body.name === undefined && expiresAt === undefined) {
+    throw invalid('Send name, expiresAt or expiresIn to change.');
+  }
+  return {
+    ...(body.name === undefined ? {} : { name: keyName(body.name) }),
+    ...(expiresAt === undefined ? {} : { expiresAt }),
+  };
+}
+
+/** Checks the body of a rotate request: `gracePeriod` as a duration (`"24h"`) or seconds. */
+export function rotateKeyBody(body: Record<string, unknown>): RotateKeyBody {
+  allowOnly(body, ['gracePeriod']);
+  const grace = body.gracePeriod;
+  let gracePeriodMs: number | undefined;
+  if (grace === undefined) gracePeriodMs = 0;
+  else if (typeof grace === 'number' && Number.isSafeInteger(grace) && grace >= 0) {
+    gracePeriodMs = grace * 1000;
+  } else if (typeof grace === 'string') gracePeriodMs = parseDuration(grace);
+  if (gracePeriodMs === undefined || gracePeriodMs > MAX_GRACE_PERIOD_MS) {
+    throw invalid(
+      `gracePeriod must be a duration from 0 to ${formatDuration(MAX_GRACE_PERIOD_MS)} ("0", "1h", "7d") or whole seconds.`,
+    );
+  }
+  return { gracePeriodMs };
+}
+
+function keyName(name: unknown): string {
+  if (name === undefined) throw invalid('name is required (for example "Production API").');
+  const trimmed = typeof name === 'string' ? name.trim() : '';
+  if (trimmed.length === 0 || trimmed.length > MAX_NAME_LENGTH) {
+    throw invalid(`name must be a string of 1 to ${MAX_NAME_LENGTH} characters.`);
+  }
+  return trimmed;
+}
+
+// `undefined`: not sent; `null`: never expires.
+function expiry(body: Record<string, unknown>, now: number): Date | null | undefined {
+  const { expiresAt, expiresIn } = body;
+  if (expiresAt !== undefined && expiresIn !== undefined) {
+    throw invalid('Send expiresAt or expiresIn, not both.');
+  }
+  if (expiresIn !== undefined) {
+    const ms = typeof expiresIn === 'string' ? parseDuration(expiresIn) : undefined;
+    if (ms === undefined || ms === 0 || ms > MAX_EXPIRY_MS) {
+      throw invalid('expiresIn must be a duration such as "30d", "12h" or "1d12h".');
+    }
+    return new Date(now + ms);
+  }
+  if (expiresAt === undefined || expiresAt === null) return expiresAt;
+  const time = typeof expiresAt === 'string' ? Date.parse(expiresAt) : Number.NaN;
+  if (Number.isNaN(time) || !/^\d{4}-\d{2}-\d{2}/.test(expiresAt as string)) {
+    throw invalid('expiresAt must be an ISO 8601 date such as "2026-12-31T23:59:59Z", or null.');
+  }
+  if (time <= now) throw invalid('expiresAt must be in the future.');
+  if (time - now > MAX_EXPIRY_MS) throw invalid('expiresAt must be within 100 years.');
+  return new Date(time);
+}
+
+function allowOnly(body: Record<string, unknown>, fields: readonly string[]): void {
+  for (const field of Object.keys(body)) {
+    if (!fields.includes(field)) {
+      throw invalid(`Unknown field ${JSON.stringify(field)}; expected ${fields.join(', ')}.`);
+    }
+  }
+}
+
+function invalid(detail: string): ManagementRequestError {
+  return new ManagementRequestError('invalid_request', detail);
+}

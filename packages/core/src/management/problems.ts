@@ -1,0 +1,69 @@
+// The management handler's answers for requests it cannot carry out: RFC 9457 problem+json with
+// a stable `code`, the same body shape as a refusal from the verifier.
+import { DEFAULT_PROBLEM_TYPE_BASE } from '../problem.js';
+
+/** Codes of the management handler's problems. */
+export type ManagementProblemCode =
+  | 'invalid_request'
+  | 'unsupported_media_type'
+  | 'payload_too_large'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'api_key_not_found'
+  | 'api_key_not_active'
+  | 'key_store_unavailable';
+
+const TITLES: Readonly<Record<ManagementProblemCode, readonly [number, string]>> = {
+  invalid_request: [400, 'Invalid request'],
+  unsupported_media_type: [415, 'Unsupported media type'],
+  payload_too_large: [413, 'Request body too large'],
+  not_found: [404, 'Not found'],
+  method_not_allowed: [405, 'Method not allowed'],
+  api_key_not_found: [404, 'API key not found'],
+  api_key_not_active: [409, 'API key not active'],
+  key_store_unavailable: [503, 'Key store unavailable'],
+};
+
+/** A request the handler refuses; turned into a problem+json response at the top. */
+export class ManagementRequestError extends Error {
+  readonly code: ManagementProblemCode;
+  readonly status: number;
+  readonly title: string;
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(
+    code: ManagementProblemCode,
+    detail: string,
+    headers: Readonly<Record<string, string>> = {},
+  ) {
+    super(detail);
+    this.name = 'ManagementRequestError';
+    const [status, title] = TITLES[code];
+    this.code = code;
+    this.status = status;
+    this.title = title;
+    this.headers = headers;
+  }
+}
+
+/** The problem+json response for `error`. */
+export function problemResponseFor(
+  error: ManagementRequestError,
+  typeBase: string = DEFAULT_PROBLEM_TYPE_BASE,
+): Response {
+  const body = {
+    type: `${typeBase}${error.code}`,
+    title: error.title,
+    status: error.status,
+    detail: error.message,
+    code: error.code,
+  };
+  return new Response(JSON.stringify(body), {
+    status: error.status,
+    headers: {
+      'content-type': 'application/problem+json',
+      'cache-control': 'no-store',
+      ...error.headers,
+    },
+  });
+}
