@@ -1,38 +1,13 @@
 // How the CLI shows keys to people: a plain aligned table and short dates. Scripts use --json.
 import type { ApiKeySummary } from '@keygate/core';
+import { type ManagedApiKey, toManagedApiKey } from '@keygate/core/management';
 
-/** A key in `--json` output: the listing fields with ISO times, never a digest. */
-export interface ApiKeyJson {
-  readonly id: string;
-  readonly organisationId: string | null;
-  readonly name: string;
-  readonly prefix: string;
-  readonly environment: string;
-  readonly scopes: readonly string[];
-  readonly status: ApiKeySummary['status'];
-  readonly createdAt: string;
-  readonly lastUsedAt: string | null;
-  readonly expiresAt: string | null;
-  readonly revokedAt: string | null;
-  readonly replacedById: string | null;
-}
+/** A key in `--json` output: what the management endpoints show, plus its organisation. */
+export type ApiKeyJson = ManagedApiKey & { readonly organisationId: string | null };
 
-/** A summary as `--json` prints it. */
+/** A summary as `--json` prints it: ISO times, never a digest. */
 export function toApiKeyJson(summary: ApiKeySummary): ApiKeyJson {
-  return {
-    id: summary.id,
-    organisationId: summary.organisationId,
-    name: summary.name,
-    prefix: summary.prefix,
-    environment: summary.environment,
-    scopes: summary.scopes,
-    status: summary.status,
-    createdAt: summary.createdAt.toISOString(),
-    lastUsedAt: summary.lastUsedAt?.toISOString() ?? null,
-    expiresAt: summary.expiresAt?.toISOString() ?? null,
-    revokedAt: summary.revokedAt?.toISOString() ?? null,
-    replacedById: summary.replacedById,
-  };
+  return { organisationId: summary.organisationId, ...toManagedApiKey(summary) };
 }
 
 /** `2026-03-01 14:05 UTC`, or the fallback for no time. */
