@@ -26,8 +26,9 @@ export interface OpenKeyStoreOptions {
   /** Redis: the namespace of every key (default `keygate`). */
   readonly namespace?: string;
   /**
-   * Redis: open a second connection for invalidation events (servers want it, so that a key
-   * revoked elsewhere is refused at once; one-shot commands do not). Default `false`.
+   * Redis and PostgreSQL: open a second connection for invalidation events (pub/sub, LISTEN), as
+   * servers want, so that a key revoked elsewhere is refused at once; one-shot commands do not.
+   * Default `false`.
    */
   readonly subscribe?: boolean;
   /** SQLite: the directory a relative path starts from (default `process.cwd()`). */
@@ -133,7 +134,20 @@ export async function openKeyStore(
       // pg emits it on the client, and a checked-out client has no listener of its own.
       pool.on('error', () => {});
       pool.on('connect', (client) => client.on('error', () => {}));
-      return openSql(target, new Kysely({ dialect: new PostgresDialect({ pool }) }), options);
+      const db = new Kysely({ dialect: new PostgresDialect({ pool }) });
+      if (options.subscribe !== true) return openSql(target, db, options);
+      const listener = new pg.Client({
+        connectionString: target.location,
+        connectionTimeoutMillis: connectTimeoutMs,
+      });
+      listener.on('error', () => {});
+      try {
+        await listener.connect();
+      } catch (error) {
+        await db.destroy().catch(() => {});
+        throw error;
+      }
+      return openSql(target, db, options, listener);
     }
     case 'mysql': {
       const pool = createPool({
@@ -173,15 +187,17 @@ async function openSql(
   target: ParsedStoreUrl,
   db: AnyKysely,
   options: OpenKeyStoreOptions,
+  listener?: pg.Client,
 ): Promise<OpenedKeyStore> {
   const table = options.table === undefined ? {} : { table: options.table };
-  const store = new SqlKeyStore({ db, ...table });
+  const store = new SqlKeyStore({ db, ...table, ...(listener === undefined ? {} : { listener }) });
   if (target.kind !== 'sqlite') {
     // Pools connect lazily: ask once now, so an unreachable server is reported as such.
     try {
       await sql`select 1`.execute(db);
     } catch (error) {
       await db.destroy().catch(() => {});
+      await listener?.end().catch(() => {});
       throw error;
     }
   }
@@ -200,6 +216,7 @@ async function openSql(
       closed = true;
       await store.close();
       await db.destroy();
+      await listener?.end();
     },
   };
 }
