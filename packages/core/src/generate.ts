@@ -1,12 +1,7 @@
 // Key generation: 32 CSPRNG bytes and a CRC-32 over prefix and bytes, base64url (DESIGN.md §2).
 import { encodeBase64url } from './base64url.js';
 import { crc32Finish, crc32Update } from './crc32.js';
-import {
-  DISPLAY_PREFIX_LENGTH,
-  defaultKeyFormat,
-  KEY_RANDOM_BYTES,
-  type KeyFormat,
-} from './key-format.js';
+import { defaultKeyFormat, displayPrefix, KEY_RANDOM_BYTES, type KeyFormat } from './key-format.js';
 
 /** A freshly generated key. `key` is the secret: show it once, store only `prefix` and a digest. */
 export interface GeneratedApiKey {
@@ -45,6 +40,7 @@ export function generateApiKey(options: GenerateApiKeyOptions = {}): GeneratedAp
   globalThis.crypto.getRandomValues(bytes.subarray(0, KEY_RANDOM_BYTES));
   const checksum = crc32Finish(crc32Update(entry.crcState, bytes, 0, KEY_RANDOM_BYTES));
   new DataView(bytes.buffer).setUint32(KEY_RANDOM_BYTES, checksum, false);
-  const key = entry.prefix + encodeBase64url(bytes);
-  return { key, prefix: key.slice(0, DISPLAY_PREFIX_LENGTH), environment };
+  const body = encodeBase64url(bytes);
+  const key = entry.prefix + body;
+  return { key, prefix: displayPrefix(entry.prefix, body), environment };
 }

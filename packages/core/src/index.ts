@@ -30,6 +30,7 @@ export {
 export { type GenerateApiKeyOptions, type GeneratedApiKey, generateApiKey } from './generate.js';
 export {
   createKeyFormat,
+  DISPLAY_BODY_CHARACTERS,
   DISPLAY_PREFIX_LENGTH,
   defaultKeyFormat,
   type EnvironmentPrefix,

@@ -30,8 +30,10 @@ export interface EnvironmentPrefix {
 export const KEY_RANDOM_BYTES = 32;
 /** Length of the base64url body: 32 random bytes and a 4-byte CRC-32 make 36 bytes, 48 characters. */
 export const KEY_BODY_LENGTH = 48;
-/** The display prefix is the key's first 14 characters (`sk_live_` and 6 more). */
-export const DISPLAY_PREFIX_LENGTH = 14;
+/** Characters of the body shown after the environment prefix in a display prefix. */
+export const DISPLAY_BODY_CHARACTERS = 6;
+/** The display prefix of a default key is its first 14 characters (`sk_live_` and 6 more). */
+export const DISPLAY_PREFIX_LENGTH = 8 + DISPLAY_BODY_CHARACTERS;
 /** Longest header value that is even looked at. */
 export const MAX_API_KEY_LENGTH = 256;
 
@@ -99,3 +101,12 @@ export const defaultKeyFormat: KeyFormat = /* @__PURE__ */ createKeyFormat();
  * ```
  */
 export const keyPattern: RegExp = defaultKeyFormat.pattern;
+
+/**
+ * The display prefix of a key: its environment prefix and the first 6 body characters
+ * (`sk_live_AbCdEf`). Built from a 6-character copy, never sliced from the key: V8 makes a slice
+ * of 13 or more characters a view that keeps the whole key alive in whatever holds the prefix.
+ */
+export function displayPrefix(environmentPrefix: string, body: string): string {
+  return environmentPrefix + body.slice(0, DISPLAY_BODY_CHARACTERS);
+}

@@ -2,8 +2,8 @@
 import { decodeBase64urlInto } from './base64url.js';
 import { crc32Finish, crc32Update } from './crc32.js';
 import {
-  DISPLAY_PREFIX_LENGTH,
   defaultKeyFormat,
+  displayPrefix,
   type EnvironmentPrefix,
   KEY_BODY_LENGTH,
   KEY_RANDOM_BYTES,
@@ -74,7 +74,7 @@ export function parseApiKey(input: unknown, format: KeyFormat = defaultKeyFormat
     ok: true,
     key,
     environment: checked.environment,
-    prefix: key.slice(0, DISPLAY_PREFIX_LENGTH),
+    prefix: displayPrefix(checked.prefix, key.slice(checked.prefix.length)),
   };
 }
 
