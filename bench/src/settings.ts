@@ -1,0 +1,65 @@
+// How long and how often each section measures: the full run (at most ~10 minutes) or the quick
+// development run (`BENCH_QUICK=1` or `--quick`).
+
+/** The knobs of one run. */
+export interface BenchSettings {
+  readonly quick: boolean;
+  /** Rounds per figure; each figure is the median of these. */
+  readonly rounds: number;
+  /** Core: milliseconds each operation runs in one round. */
+  readonly coreRoundMs: number;
+  /** Core: store sizes, in keys. */
+  readonly storeSizes: readonly number[];
+  /** Core: sizes whose memory per key is measured (each in a child process of its own). */
+  readonly memorySizes: readonly number[];
+  /** HTTP: seconds of load per variant and round. */
+  readonly httpRoundSeconds: number;
+  /** HTTP: seconds of warm-up load per variant before the first round. */
+  readonly httpWarmupSeconds: number;
+  /** HTTP: concurrent connections of the load generator. */
+  readonly connections: number;
+  /** HTTP: rounds (more than elsewhere: one HTTP round in five is hit by a neighbour). */
+  readonly httpRounds: number;
+  /** HTTP: the load generator (`--load=wrk` for the cross-check). */
+  readonly loadTool: 'autocannon' | 'wrk';
+  /** Stores: sequential verifications per round (for p50/p99 with one in flight). */
+  readonly storeSequentialCalls: number;
+  /** Stores: milliseconds of the 50-in-flight throughput run per round. */
+  readonly storeConcurrentMs: number;
+  /** Stores: verifications in flight in the throughput run. */
+  readonly storeInFlight: number;
+  /** Which sections run (`--only=core,http,stores`). */
+  readonly sections: ReadonlySet<Section>;
+}
+
+export type Section = 'core' | 'http' | 'stores';
+const SECTIONS: readonly Section[] = ['core', 'http', 'stores'];
+
+/** Reads the settings from `argv` and the environment. */
+export function readSettings(argv: readonly string[], env: NodeJS.ProcessEnv): BenchSettings {
+  const quick =
+    argv.includes('--quick') || ((env.BENCH_QUICK ?? '') !== '' && env.BENCH_QUICK !== '0');
+  const only = argv.find((argument) => argument.startsWith('--only='))?.slice('--only='.length);
+  const sections = new Set<Section>(
+    only === undefined
+      ? SECTIONS
+      : only.split(',').filter((name): name is Section => SECTIONS.includes(name as Section)),
+  );
+  if (sections.size === 0) throw new TypeError(`--only takes ${SECTIONS.join(', ')}`);
+  return Object.freeze({
+    quick,
+    rounds: quick ? 3 : 5,
+    coreRoundMs: quick ? 120 : 400,
+    storeSizes: quick ? [1_000, 100_000] : [1_000, 100_000, 1_000_000],
+    memorySizes: quick ? [100_000] : [100_000, 1_000_000],
+    httpRoundSeconds: quick ? 2 : 3,
+    httpWarmupSeconds: quick ? 1 : 2,
+    connections: 50,
+    httpRounds: quick ? 3 : 7,
+    loadTool: argv.includes('--load=wrk') ? 'wrk' : 'autocannon',
+    storeSequentialCalls: quick ? 500 : 2_000,
+    storeConcurrentMs: quick ? 700 : 2_000,
+    storeInFlight: 50,
+    sections,
+  });
+}
