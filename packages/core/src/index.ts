@@ -102,6 +102,7 @@ export {
   type VerifyOptions,
   type VerifyResult,
   type VerifySuccess,
+  verifierOf,
 } from './verifier.js';
 export type {
   ResolvedVerifierOptions,

@@ -20,6 +20,23 @@ import {
 
 export type { VerifyFailure } from './refusals.js';
 
+// Which verifier built each context, so that a route guard (`requireScopes`) answers with that
+// verifier's problem mapping without the adapter storing anything on every request.
+const issuers = new WeakMap<AuthContext, Verifier>();
+
+/**
+ * The verifier that produced `context`, or `undefined` for a context it did not build.
+ *
+ * @example
+ * ```ts
+ * const error = missingScopeError(context, ['sites:write']);
+ * if (error) send(verifierOf(context)!.problem(error));
+ * ```
+ */
+export function verifierOf(context: AuthContext): Verifier | undefined {
+  return issuers.get(context);
+}
+
 /** How long to wait before trying again to subscribe to the store's invalidation events. */
 const SUBSCRIBE_RETRY_MS = 5_000;
 
@@ -312,6 +329,7 @@ class ApiKeyVerifier implements Verifier {
       expiresAt: record.expiresAt,
       organisation,
     });
+    issuers.set(context, this);
     const entry: CachedKey = {
       result: Object.freeze({ ok: true, context }),
       id: record.id,

@@ -8,7 +8,6 @@ import {
 } from '@keygate/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { sendProblem } from './send-problem.js';
-import { type ApiKeyRequestSlots, VERIFIER_SLOT } from './verifier-slot.js';
 
 /**
  * Builds the middleware that authenticates every request by its `x-api-key` header. On success
@@ -36,9 +35,7 @@ export function apiKeyAuth(options: ApiKeyAuthOptions): RequestHandler {
 
   const settle = (result: VerifyResult, req: Request, res: Response, next: NextFunction) => {
     if (result.ok) {
-      const slots = req as ApiKeyRequestSlots;
-      slots.apiKey = result.context;
-      slots[VERIFIER_SLOT] = verifier;
+      req.apiKey = result.context;
       next();
     } else {
       sendProblem(res, verifier.problem(result.error));

@@ -1,9 +1,8 @@
 // requireScopes(): a route guard that refuses keys lacking a scope, with core's 403 answer.
-import { missingScopeError } from '@keygate/core';
+import { missingScopeError, verifierOf } from '@keygate/core';
 import { checkScopes } from '@keygate/core/adapter';
 import type { RequestHandler } from 'express';
 import { sendProblem } from './send-problem.js';
-import { type ApiKeyRequestSlots, VERIFIER_SLOT } from './verifier-slot.js';
 
 /**
  * Builds a guard that lets a request through only when its key has every one of `scopes`;
@@ -19,9 +18,8 @@ import { type ApiKeyRequestSlots, VERIFIER_SLOT } from './verifier-slot.js';
 export function requireScopes(...scopes: string[]): RequestHandler {
   const required = checkScopes(scopes, 'requireScopes', '@keygate/express');
   return function requireScopesMiddleware(req, res, next) {
-    const slots = req as ApiKeyRequestSlots;
-    const context = slots.apiKey;
-    const verifier = slots[VERIFIER_SLOT];
+    const context = req.apiKey;
+    const verifier = context === undefined ? undefined : verifierOf(context);
     if (context === undefined || verifier === undefined) {
       next(new Error('@keygate/express: requireScopes() runs only after apiKeyAuth()'));
       return;

@@ -15,7 +15,6 @@ import type {
 } from 'fastify';
 import fp from 'fastify-plugin';
 import { sendProblem } from './send-problem.js';
-import { VERIFIER_SLOT } from './verifier-slot.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -52,7 +51,6 @@ const plugin: FastifyPluginCallback<ApiKeyAuthOptions> = (fastify, options, done
   };
 
   fastify.decorateRequest('apiKey', null);
-  fastify.decorate(VERIFIER_SLOT, verifier);
   fastify.addHook('onRequest', function apiKeyAuthHook(request, reply, next) {
     const raw = request.raw;
     const value = takeApiKeyHeader(raw, headerName, stripHeader);

@@ -1,9 +1,8 @@
 // requireScopes(): a route hook that refuses keys lacking a scope, with core's 403 answer.
-import { missingScopeError } from '@keygate/core';
+import { missingScopeError, verifierOf } from '@keygate/core';
 import { checkScopes } from '@keygate/core/adapter';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { sendProblem } from './send-problem.js';
-import { type InstanceSlots, VERIFIER_SLOT } from './verifier-slot.js';
 
 /** A callback-style hook, usable as a route's `onRequest` or `preHandler`. */
 export type RequireScopesHook = (
@@ -26,7 +25,7 @@ export function requireScopes(...scopes: string[]): RequireScopesHook {
   const required = checkScopes(scopes, 'requireScopes', '@keygate/fastify');
   return function requireScopesHook(request, reply, done) {
     const context = request.apiKey;
-    const verifier = (request.server as InstanceSlots)[VERIFIER_SLOT];
+    const verifier = context === null || context === undefined ? undefined : verifierOf(context);
     if (context === null || context === undefined || verifier === undefined) {
       done(new Error('@keygate/fastify: requireScopes() runs only after the apiKeyAuth plugin'));
       return;

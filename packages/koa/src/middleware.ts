@@ -9,7 +9,6 @@ import {
 import type { Context, Middleware, Next } from 'koa';
 import { sendProblem } from './send-problem.js';
 import type { ApiKeyState } from './state.js';
-import { type ContextSlots, VERIFIER_SLOT } from './verifier-slot.js';
 
 /**
  * Builds the middleware that authenticates every request by its `x-api-key` header. On success
@@ -38,7 +37,6 @@ export function apiKeyAuth(options: ApiKeyAuthOptions): Middleware<ApiKeyState> 
   const settle = (result: VerifyResult, ctx: Context, next: Next): unknown => {
     if (result.ok) {
       ctx.state.apiKey = result.context;
-      (ctx as ContextSlots)[VERIFIER_SLOT] = verifier;
       return next();
     }
     sendProblem(ctx, verifier.problem(result.error));

@@ -1,10 +1,9 @@
 // requireScopes(): a route guard that refuses keys lacking a scope, with core's 403 answer.
-import { missingScopeError } from '@keygate/core';
+import { missingScopeError, verifierOf } from '@keygate/core';
 import { checkScopes } from '@keygate/core/adapter';
 import type { Middleware } from 'koa';
 import { sendProblem } from './send-problem.js';
 import type { ApiKeyState } from './state.js';
-import { type ContextSlots, VERIFIER_SLOT } from './verifier-slot.js';
 
 /**
  * Builds a guard that calls `next` only when the key has every one of `scopes`; otherwise it
@@ -21,7 +20,7 @@ export function requireScopes(...scopes: string[]): Middleware<ApiKeyState> {
   const required = checkScopes(scopes, 'requireScopes', '@keygate/koa');
   return function requireScopesMiddleware(ctx, next) {
     const context = ctx.state.apiKey;
-    const verifier = (ctx as ContextSlots)[VERIFIER_SLOT];
+    const verifier = context === undefined ? undefined : verifierOf(context);
     if (context === undefined || verifier === undefined) {
       throw new Error('@keygate/koa: requireScopes() runs only after apiKeyAuth()');
     }
