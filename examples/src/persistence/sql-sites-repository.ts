@@ -1,6 +1,12 @@
 // Sites in the example's own table, so that they outlive a restart of `pnpm start`.
 import type { AnyKysely } from '@keygate/sql';
-import type { CapacityUnit, Site, SiteInput, SitesRepository } from '../sites/index.js';
+import {
+  type CapacityUnit,
+  newSite,
+  type Site,
+  type SiteInput,
+  type SitesRepository,
+} from '../sites/index.js';
 import { SITES_TABLE } from './example-tables.js';
 
 interface SiteRow {
@@ -50,14 +56,7 @@ export class SqlSitesRepository implements SitesRepository {
   }
 
   async create(organisationId: string, input: SiteInput): Promise<Site> {
-    const site: Site = Object.freeze({
-      id: crypto.randomUUID(),
-      organisationId,
-      siteName: input.siteName,
-      capacity: input.capacity,
-      unit: input.unit,
-      createdAt: new Date().toISOString(),
-    });
+    const site = newSite(organisationId, input);
     await this.#db
       .insertInto(SITES_TABLE)
       .values({

@@ -20,3 +20,15 @@ export interface Site extends SiteInput {
   /** ISO 8601. */
   readonly createdAt: string;
 }
+
+/** A new site of `organisationId` made from checked input, with a fresh id and creation time. */
+export function newSite(organisationId: string, input: SiteInput): Site {
+  return Object.freeze({
+    id: crypto.randomUUID(),
+    organisationId,
+    siteName: input.siteName,
+    capacity: input.capacity,
+    unit: input.unit,
+    createdAt: new Date().toISOString(),
+  });
+}

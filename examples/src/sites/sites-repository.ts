@@ -1,6 +1,6 @@
 // Where sites live: an interface the API code depends on, and an in-memory implementation (a
 // persistent one can take its place without touching the HTTP code).
-import type { Site, SiteInput } from './site.js';
+import { newSite, type Site, type SiteInput } from './site.js';
 
 /** Sites, always read and written on behalf of one organisation. */
 export interface SitesRepository {
@@ -33,14 +33,7 @@ export class MemorySitesRepository implements SitesRepository {
   }
 
   async create(organisationId: string, input: SiteInput): Promise<Site> {
-    const site: Site = Object.freeze({
-      id: crypto.randomUUID(),
-      organisationId,
-      siteName: input.siteName,
-      capacity: input.capacity,
-      unit: input.unit,
-      createdAt: new Date().toISOString(),
-    });
+    const site = newSite(organisationId, input);
     let sites = this.#byOrganisation.get(organisationId);
     if (sites === undefined) {
       sites = new Map();
