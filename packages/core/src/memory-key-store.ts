@@ -175,12 +175,11 @@ function toStored(record: ApiKeyRecord): StoredRecord {
   };
 }
 
-// Strings built by concatenation (crypto.randomUUID() among them) are trees of pieces: ~480
-// bytes for a UUID instead of ~56. Reading a character makes V8 flatten such a string in place,
-// so a record held for the life of the process keeps only the flat text.
+// Strings built by concatenation (crypto.randomUUID() and the display prefix among them) are
+// trees of pieces in V8: ~480 bytes for a UUID instead of ~56. A record held for the life of the
+// process keeps a flat copy instead; JSON.parse of a string literal always makes one.
 function flat(text: string): string {
-  text.charCodeAt(0);
-  return text;
+  return JSON.parse(JSON.stringify(text)) as string;
 }
 
 function fromStored(stored: StoredRecord): ApiKeyRecord {
