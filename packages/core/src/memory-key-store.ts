@@ -46,9 +46,10 @@ const NO_METADATA: Readonly<Record<string, unknown>> = Object.freeze({});
  */
 export class MemoryKeyStore implements KeyStore {
   readonly #byId = new Map<string, StoredRecord>();
-  readonly #idByHash = new Map<string, string>();
-  // Per organisation, ids in insertion order; listing sorts the (usually few) ids of one org.
-  readonly #idsByOrganisation = new Map<string, Set<string>>();
+  readonly #byHash = new Map<string, StoredRecord>();
+  // Per organisation, its records in insertion order: an array costs a pointer a key where a Set
+  // costs ~30 bytes, and an organisation has few keys, so listing sorts and deleting scans them.
+  readonly #byOrganisation = new Map<string, StoredRecord[]>();
   readonly #listeners = new Set<(event: InvalidationEvent) => void>();
 
   /** Number of records held. */
@@ -58,20 +59,20 @@ export class MemoryKeyStore implements KeyStore {
 
   async insert(record: ApiKeyRecord): Promise<void> {
     if (this.#byId.has(record.id)) throw new DuplicateApiKeyError(`id ${record.id} is taken`);
-    if (this.#idByHash.has(record.hash)) throw new DuplicateApiKeyError('that digest is taken');
+    if (this.#byHash.has(record.hash)) throw new DuplicateApiKeyError('that digest is taken');
     const stored = toStored(record);
     this.#byId.set(stored.id, stored);
-    this.#idByHash.set(stored.hash, stored.id);
+    this.#byHash.set(stored.hash, stored);
     if (stored.organisationId !== null) {
-      const ids = this.#idsByOrganisation.get(stored.organisationId) ?? new Set<string>();
-      this.#idsByOrganisation.set(stored.organisationId, ids);
-      ids.add(stored.id);
+      const records = this.#byOrganisation.get(stored.organisationId);
+      if (records === undefined) this.#byOrganisation.set(stored.organisationId, [stored]);
+      else records.push(stored);
     }
   }
 
   async findByHash(hash: string): Promise<ApiKeyRecord | null> {
-    const id = this.#idByHash.get(hash);
-    return id === undefined ? null : this.#read(id);
+    const stored = this.#byHash.get(hash);
+    return stored === undefined ? null : fromStored(stored);
   }
 
   async findById(id: string): Promise<ApiKeyRecord | null> {
@@ -81,13 +82,9 @@ export class MemoryKeyStore implements KeyStore {
   async listByOrganisation(organisationId: string, options: ListOptions = {}): Promise<ApiKeyPage> {
     const limit = pageSize(options.limit);
     const cursor = options.cursor === undefined ? undefined : decodeCursor(options.cursor);
-    const ids = this.#idsByOrganisation.get(organisationId) ?? new Set<string>();
-    const records: StoredRecord[] = [];
-    for (const id of ids) {
-      const stored = this.#byId.get(id)!;
-      if (cursor === undefined || isAfterCursor(stored.createdAt, stored.id, cursor))
-        records.push(stored);
-    }
+    const records = (this.#byOrganisation.get(organisationId) ?? []).filter(
+      (stored) => cursor === undefined || isAfterCursor(stored.createdAt, stored.id, cursor),
+    );
     records.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
     const page = records.slice(0, limit);
     const last = page[page.length - 1];
@@ -105,9 +102,9 @@ export class MemoryKeyStore implements KeyStore {
     if (stored === undefined) return null;
     const previousHash = stored.hash;
     if (changes.hash !== undefined && changes.hash !== previousHash) {
-      if (this.#idByHash.has(changes.hash)) throw new DuplicateApiKeyError('that digest is taken');
-      this.#idByHash.delete(previousHash);
-      this.#idByHash.set(changes.hash, id);
+      if (this.#byHash.has(changes.hash)) throw new DuplicateApiKeyError('that digest is taken');
+      this.#byHash.delete(previousHash);
+      this.#byHash.set(changes.hash, stored);
     }
     applyChanges(stored, changes);
     this.#publish({ id, hash: previousHash });
@@ -118,9 +115,12 @@ export class MemoryKeyStore implements KeyStore {
     const stored = this.#byId.get(id);
     if (stored === undefined) return false;
     this.#byId.delete(id);
-    this.#idByHash.delete(stored.hash);
-    if (stored.organisationId !== null)
-      this.#idsByOrganisation.get(stored.organisationId)?.delete(id);
+    this.#byHash.delete(stored.hash);
+    if (stored.organisationId !== null) {
+      const records = this.#byOrganisation.get(stored.organisationId)!;
+      records.splice(records.indexOf(stored), 1);
+      if (records.length === 0) this.#byOrganisation.delete(stored.organisationId);
+    }
     this.#publish({ id, hash: stored.hash });
     return true;
   }
