@@ -27,7 +27,8 @@ export interface CheckedCreateInput {
   readonly metadata: Readonly<Record<string, unknown>>;
 }
 
-const MAX_NAME_LENGTH = 200;
+/** Longest key name, in characters (after trimming). */
+export const MAX_NAME_LENGTH = 200;
 const MAX_SCOPES = 100;
 const SCOPE = /^[A-Za-z0-9:._*/-]{1,100}$/;
 const MAX_METADATA_BYTES = 8192;

@@ -22,8 +22,7 @@ export class LastUsedRecorder {
 
   /** Notes that key `id` was used at `time` (ms). */
   add(id: string, time: number): void {
-    const known = this.#pending.get(id);
-    if (known === undefined || known < time) this.#pending.set(id, time);
+    this.#keepNewest(id, time);
     this.#schedule();
   }
 
@@ -65,10 +64,14 @@ export class LastUsedRecorder {
       // Keep the batch for the next attempt, newer uses winning, within a bound.
       for (const [id, time] of batch) {
         if (this.#pending.size >= MAX_PENDING) break;
-        const newer = this.#pending.get(id);
-        if (newer === undefined || newer < time) this.#pending.set(id, time);
+        this.#keepNewest(id, time);
       }
       this.#schedule();
     }
+  }
+
+  #keepNewest(id: string, time: number): void {
+    const known = this.#pending.get(id);
+    if (known === undefined || known < time) this.#pending.set(id, time);
   }
 }

@@ -292,7 +292,8 @@ class ApiKeyVerifier implements Verifier {
   async #load(key: string, digest: string, stale: CachedKey | undefined): Promise<CachedKey> {
     const invalidationsAtStart = this.#invalidations;
     const found = await this.#find(key, digest);
-    if (found === 'unavailable') return uncached(this.#refusals.storeUnavailable);
+    // A store failure is answered but never remembered: the next request tries the store again.
+    if (found === 'unavailable') return refusedEntry(this.#refusals.storeUnavailable);
     if (found === null)
       return this.#remember(invalidationsAtStart, digest, refusedEntry(this.#refusals.invalid));
     const { record, versionIndex } = found;
@@ -460,8 +461,4 @@ function refusedEntry(result: VerifyFailure, id?: string): CachedKey {
     windowStart: 0,
     windowCount: 0,
   };
-}
-
-function uncached(result: VerifyFailure): CachedKey {
-  return refusedEntry(result);
 }

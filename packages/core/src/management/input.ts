@@ -1,12 +1,11 @@
 // Reads and checks what an admin sends: a small JSON body, fields of known types. Every mistake
 // becomes a 400 (or 413/415) with a detail that names the field, never a 500.
-import { MAX_GRACE_PERIOD_MS } from '../key-manager-input.js';
+import { checkName, MAX_GRACE_PERIOD_MS, MAX_NAME_LENGTH } from '../key-manager-input.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { ManagementRequestError } from './problems.js';
 
 /** Largest JSON body the handler reads. */
 export const MAX_BODY_BYTES = 16 * 1024;
-const MAX_NAME_LENGTH = 200;
 // Far enough for any real key, near enough that Date arithmetic stays exact.
 const MAX_EXPIRY_MS = 100 * 365 * 86_400_000;
 
@@ -149,11 +148,12 @@ export function rotateKeyBody(body: Record<string, unknown>): RotateKeyBody {
 
 function keyName(name: unknown): string {
   if (name === undefined) throw invalid('name is required (for example "Production API").');
-  const trimmed = typeof name === 'string' ? name.trim() : '';
-  if (trimmed.length === 0 || trimmed.length > MAX_NAME_LENGTH) {
+  // The key manager's own rule, answered as a 400 instead of its TypeError.
+  try {
+    return checkName(name);
+  } catch {
     throw invalid(`name must be a string of 1 to ${MAX_NAME_LENGTH} characters.`);
   }
-  return trimmed;
 }
 
 // `undefined`: not sent; `null`: never expires.
