@@ -53,7 +53,10 @@ describe('parseServeConfig', () => {
     [{ routes: [{ path: '/a' }] }, 'routes[0].scopes is required'],
     [{ routes: [{ path: '/a', scopes: [] }] }, 'routes[0].scopes must be a non-empty list'],
     [{ routes: [{ path: '/a', scopes: [' s'] }] }, 'routes[0].scopes must hold non-empty strings'],
-    [{ routes: [{ path: '/a', methods: ['GE T'], scopes: ['s'] }] }, 'routes[0].methods has "GE T", which is not an HTTP method'],
+    [
+      { routes: [{ path: '/a', methods: ['GE T'], scopes: ['s'] }] },
+      'routes[0].methods has "GE T", which is not an HTTP method',
+    ],
     [
       { routes: [{ path: '/a', scopes: ['s'], method: 'GET' }] },
       'routes[0].method is not a setting',
