@@ -12,6 +12,7 @@ export {
 export {
   ApiKeyError,
   type ApiKeyErrorCode,
+  type ApiKeyErrorStatus,
   ApiKeyNotFoundError,
   ApiKeyStateError,
   DuplicateApiKeyError,
@@ -19,6 +20,7 @@ export {
   InsufficientScopeError,
   InvalidApiKeyError,
   isApiKeyError,
+  KeygateError,
   KeyStoreUnavailableError,
   MalformedApiKeyError,
   MissingApiKeyError,
