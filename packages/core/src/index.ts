@@ -59,6 +59,7 @@ export type {
   KeyStore,
   LastUsedEntry,
   ListOptions,
+  SubscriptionMonitor,
   Unsubscribe,
 } from './key-store.js';
 export { createKeygate, type Keygate } from './keygate.js';
