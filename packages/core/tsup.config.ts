@@ -9,6 +9,7 @@ export default defineConfig({
     'src/management.ts',
     'src/adapter.ts',
     'src/secret-scanning.ts',
+    'src/store.ts',
   ],
   format: ['esm', 'cjs'],
   dts: true,

@@ -36,7 +36,7 @@ describe.skipIf(!available)('RedisKeyStore on a 3-master Redis Cluster', () => {
     const store = new RedisKeyStore({
       client,
       subscriber: await connectCluster(),
-      prefix: namespace,
+      namespace,
     });
     stores.push(store);
     return store;

@@ -24,7 +24,7 @@ describe.skipIf(!available)('RedisKeyStore on a single Redis', () => {
   const openStore = async (): Promise<KeyStore> => {
     const subscriber = await connectRedis();
     connections.push(subscriber);
-    const store = new RedisKeyStore({ client, subscriber, prefix: namespace });
+    const store = new RedisKeyStore({ client, subscriber, namespace });
     stores.push(store);
     return store;
   };

@@ -23,7 +23,7 @@ describe.skipIf(!available)('no plaintext key in Redis', () => {
 
   beforeAll(async () => {
     client = await connectRedis();
-    store = new RedisKeyStore({ client, prefix: namespace });
+    store = new RedisKeyStore({ client, namespace });
   });
 
   afterAll(async () => {

@@ -136,7 +136,7 @@ describe.skipIf(!available)('a Redis outage while requests flow', () => {
     const reconnect = { retryStrategy: (times: number) => Math.min(times * 20, 200) };
     client = await connectRedis(server.url, reconnect);
     subscriber = await connectRedis(server.url, reconnect);
-    store = new RedisKeyStore({ client, subscriber, prefix: namespace });
+    store = new RedisKeyStore({ client, subscriber, namespace });
     verifier = createVerifier({
       store,
       cache: false,

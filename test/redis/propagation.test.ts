@@ -40,7 +40,7 @@ describe.skipIf(!available)('invalidation between two instances sharing one Redi
     const client = await connectRedis();
     const subscriber = await connectRedis();
     connections.push(client, subscriber);
-    const store = new RedisKeyStore({ client, subscriber, prefix: namespace });
+    const store = new RedisKeyStore({ client, subscriber, namespace });
     const verifier = createVerifier({
       store,
       cache: { ttlMs: 60_000, negativeTtlMs: 60_000 },

@@ -43,7 +43,7 @@ describe.skipIf(!available)('a dropped Redis pub/sub connection', () => {
     store = new RedisKeyStore({
       client,
       subscriber,
-      prefix: uniqueNamespace('resync'),
+      namespace: uniqueNamespace('resync'),
       onWarning: (message) => warnings.push(message),
     });
   });

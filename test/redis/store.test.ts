@@ -30,7 +30,7 @@ describe.skipIf(!available)('RedisKeyStore on a real Redis', () => {
   let client: Redis;
 
   const open = async (extra: { subscriber?: Redis; channel?: string } = {}) => {
-    const store = new RedisKeyStore({ client, prefix: namespace, ...extra });
+    const store = new RedisKeyStore({ client, namespace, ...extra });
     stores.push(store);
     return store;
   };
@@ -118,7 +118,7 @@ describe.skipIf(!available)('RedisKeyStore on a real Redis', () => {
 
   it('works with a client that has its own keyPrefix, keys under that prefix', async () => {
     const prefixed = await connect({ keyPrefix: 'app:' });
-    const store = new RedisKeyStore({ client: prefixed, prefix: namespace });
+    const store = new RedisKeyStore({ client: prefixed, namespace });
     const record = makeTestRecord();
     await store.insert(record);
     expect(await store.findByHash(record.hash)).toEqual(record);

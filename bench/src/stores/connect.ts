@@ -66,7 +66,7 @@ async function openRedis(): Promise<OpenStore> {
   await reachable(`Redis at ${url}`, client.connect());
   const info = await client.info('server');
   const namespace = `keygate-bench-${suffix}`;
-  const store = new RedisKeyStore({ client, prefix: namespace });
+  const store = new RedisKeyStore({ client, namespace });
   return {
     store,
     server: `Redis ${/redis_version:(\S+)/.exec(info)?.[1] ?? '?'}`,

@@ -21,3 +21,19 @@ export class CommandFailure extends Error {
     this.code = code;
   }
 }
+
+/** One line from any error: its message, or its code, without the stack. */
+export function cleanMessage(error: unknown): string {
+  if (error instanceof AggregateError && error.errors.length > 0) {
+    return cleanMessage(error.errors[0]);
+  }
+  if (error instanceof Error) {
+    const text = error.message || String((error as { code?: unknown }).code ?? error.name);
+    const line = text.split('\n')[0]!.replace(/^@keygate\/\w+: /, '');
+    const cause = (error as { cause?: unknown }).cause;
+    return cause instanceof Error && cause.message !== ''
+      ? `${line}: ${cleanMessage(cause)}`
+      : line;
+  }
+  return String(error).split('\n')[0]!;
+}

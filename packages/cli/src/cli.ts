@@ -2,49 +2,19 @@
 // failure into one line and an exit code (0 done, 1 refused or not found, 2 usage).
 import { parseArgs } from 'node:util';
 import { createKeyDigester, createKeygate, type Keygate } from '@keygate/core';
-import { CommandFailure, UsageError } from './cli-errors.js';
+import manifest from '../package.json' with { type: 'json' };
+import { CommandFailure, cleanMessage, UsageError } from './cli-errors.js';
+import { type CliIo, COMMANDS, type CommandName, type ParsedCommand } from './command-line.js';
 import { runCommand } from './commands.js';
 import { DEFAULT_STORE_URL, type OpenedKeyStore, openKeyStore } from './open-key-store.js';
 import { peppersFromEnvironment } from './peppers.js';
 import { runScan } from './scan/scan-command.js';
 import { runServe } from './serve/serve-command.js';
 
-/** Where the CLI reads and writes; `process` in `bin.ts`, fakes in tests. */
-export interface CliIo {
-  readonly stdout: (text: string) => void;
-  readonly stderr: (text: string) => void;
-  /** Everything on standard input (for `keys verify`). */
-  readonly readStdin: () => Promise<string>;
-  readonly env: Readonly<Record<string, string | undefined>>;
-}
+export type { CliIo } from './command-line.js';
 
 /** The options every command takes. */
 const GLOBAL_OPTIONS = ['store', 'json', 'help', 'table', 'namespace'] as const;
-
-/** Commands, with the options each takes beyond the global ones and their positionals. */
-export const COMMANDS = {
-  'keys create': { options: ['org', 'name', 'env', 'expires-in', 'expires-at', 'scope'], args: 0 },
-  'keys list': { options: ['org'], args: 0 },
-  'keys revoke': { options: [], args: 1 },
-  'keys delete': { options: [], args: 1 },
-  'keys rotate': { options: ['grace'], args: 1 },
-  'keys verify': { options: [], args: 0 },
-  migrate: { options: [], args: 0 },
-  serve: { options: ['port', 'host', 'config'], args: 0 },
-  // Any number of paths (-1): none reads standard input.
-  scan: { options: ['revoke'], args: -1 },
-} as const satisfies Record<string, { options: readonly string[]; args: number }>;
-
-/** A command name such as `keys create`. */
-export type CommandName = keyof typeof COMMANDS;
-
-/** The parsed command line. */
-export interface ParsedCommand {
-  readonly command: CommandName;
-  readonly args: readonly string[];
-  readonly values: Readonly<Record<string, string | boolean | string[] | undefined>>;
-  readonly json: boolean;
-}
 
 const OPTION_SPEC = {
   store: { type: 'string' },
@@ -230,8 +200,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
-/** The CLI's version. */
-export const VERSION = '0.1.0';
+/** The CLI's version: the one in its package.json, bundled at build time. */
+export const VERSION: string = manifest.version;
 
 function describeFailure(error: unknown): { code: string; message: string; exitCode: number } {
   if (error instanceof UsageError || error instanceof CommandFailure) {
@@ -246,22 +216,6 @@ function describeFailure(error: unknown): { code: string; message: string; exitC
     };
   }
   return { code: 'failed', message, exitCode: 1 };
-}
-
-/** One line from any error: its message, or its code, without the stack. */
-export function cleanMessage(error: unknown): string {
-  if (error instanceof AggregateError && error.errors.length > 0) {
-    return cleanMessage(error.errors[0]);
-  }
-  if (error instanceof Error) {
-    const text = error.message || String((error as { code?: unknown }).code ?? error.name);
-    const line = text.split('\n')[0]!.replace(/^@keygate\/\w+: /, '');
-    const cause = (error as { cause?: unknown }).cause;
-    return cause instanceof Error && cause.message !== ''
-      ? `${line}: ${cleanMessage(cause)}`
-      : line;
-  }
-  return String(error).split('\n')[0]!;
 }
 
 function safeUrl(url: string): string {

@@ -2,8 +2,8 @@
 // for people or, with --json, for scripts.
 import type { ApiKeySummary, Keygate } from '@keygate/core';
 import { parseDuration } from '@keygate/core/management';
-import type { CliIo, ParsedCommand } from './cli.js';
 import { CommandFailure, UsageError } from './cli-errors.js';
+import type { CliIo, ParsedCommand } from './command-line.js';
 import type { OpenedKeyStore } from './open-key-store.js';
 import { keyTable, shortTime, toApiKeyJson } from './output.js';
 

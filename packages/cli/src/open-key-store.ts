@@ -272,7 +272,7 @@ async function openRedis(
     const store = new RedisKeyStore({
       client,
       ...(subscriber === undefined ? {} : { subscriber }),
-      ...(options.namespace === undefined ? {} : { prefix: options.namespace }),
+      ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
     });
     let closed = false;
     return {

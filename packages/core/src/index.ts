@@ -37,7 +37,6 @@ export {
   defaultKeyFormat,
   type EnvironmentPrefix,
   KEY_BODY_LENGTH,
-  KEY_RANDOM_BYTES,
   type KeyFormat,
   type KeyFormatOptions,
   keyPattern,
@@ -52,7 +51,6 @@ export {
   type KeyManagerOptions,
   type RotatedApiKey,
 } from './key-manager.js';
-export { MAX_GRACE_PERIOD_MS } from './key-manager-input.js';
 export type {
   ApiKeyPage,
   InvalidationEvent,
@@ -63,18 +61,8 @@ export type {
   Unsubscribe,
 } from './key-store.js';
 export { createKeygate, type Keygate } from './keygate.js';
-export {
-  DEFAULT_PAGE_SIZE,
-  decodeCursor,
-  encodeCursor,
-  isAfterCursor,
-  MAX_PAGE_SIZE,
-  type PageCursor,
-  pageSize,
-} from './list-options.js';
 export { MemoryKeyStore } from './memory-key-store.js';
 export {
-  checkApiKey,
   type ParsedApiKey,
   type ParseFailure,
   type ParseFailureReason,
@@ -96,9 +84,9 @@ export {
   apiKeyStatus,
   toApiKeySummary,
 } from './record.js';
-export { isApiKeyRecord } from './record-shape.js';
 export type { VerifyFailure } from './refusals.js';
 export { missingScopeError } from './scopes.js';
+export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './store/pagination.js';
 export {
   createVerifier,
   type Verifier,

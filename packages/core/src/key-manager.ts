@@ -1,6 +1,8 @@
 // Key management (DESIGN.md section 7): create (the key shown once), list, rename, expire,
 // revoke, delete and rotate, all through the KeyStore. Plaintext keys leave only from create
 // and rotate, and never reach the store.
+
+import { checkStore } from './check-store.js';
 import { createKeyDigester, type KeyDigester, type Pepper } from './digest.js';
 import { ApiKeyNotFoundError, ApiKeyStateError } from './errors.js';
 import { generateApiKey } from './generate.js';
@@ -15,7 +17,6 @@ import {
 import type { KeyStore, ListOptions } from './key-store.js';
 import { type ApiKeyRecord, type ApiKeySummary, apiKeyStatus, toApiKeySummary } from './record.js';
 import type { Verifier } from './verifier.js';
-import { checkStore } from './verifier-options.js';
 
 export type { CreateApiKeyInput } from './key-manager-input.js';
 

@@ -8,8 +8,9 @@ import type {
   ListOptions,
   Unsubscribe,
 } from './key-store.js';
-import { decodeCursor, encodeCursor, isAfterCursor, pageSize } from './list-options.js';
 import type { ApiKeyRecord, ApiKeyRecordChanges } from './record.js';
+import { latestUsePerId } from './store/latest-use.js';
+import { decodeCursor, isAfterCursor, pageOf, pageSize } from './store/pagination.js';
 
 // Times are kept as numbers (null when absent: a missing time then costs no heap number),
 // strings are shared with the record, and empty scopes and metadata share one frozen value:
@@ -88,15 +89,7 @@ export class MemoryKeyStore implements KeyStore {
       (stored) => cursor === undefined || isAfterCursor(stored.createdAt, stored.id, cursor),
     );
     records.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
-    const page = records.slice(0, limit);
-    const last = page[page.length - 1];
-    return {
-      records: page.map(fromStored),
-      nextCursor:
-        records.length > limit && last !== undefined
-          ? encodeCursor({ createdAt: last.createdAt, id: last.id })
-          : null,
-    };
+    return pageOf(records.slice(0, limit + 1).map(fromStored), limit);
   }
 
   async update(id: string, changes: ApiKeyRecordChanges): Promise<ApiKeyRecord | null> {
@@ -128,9 +121,8 @@ export class MemoryKeyStore implements KeyStore {
   }
 
   async recordLastUsed(entries: readonly LastUsedEntry[]): Promise<void> {
-    for (const entry of entries) {
-      const stored = this.#byId.get(entry.id);
-      const time = entry.lastUsedAt.getTime();
+    for (const [id, time] of latestUsePerId(entries)) {
+      const stored = this.#byId.get(id);
       if (stored !== undefined && (stored.lastUsedAt === null || stored.lastUsedAt < time)) {
         stored.lastUsedAt = time;
       }

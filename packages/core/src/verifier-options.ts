@@ -1,6 +1,7 @@
 // Options of the verifier, checked and resolved once into a frozen object (misuse throws here,
 // at start-up, never as a refusal at request time).
 import type { Organisation } from './auth-context.js';
+import { checkStore } from './check-store.js';
 import { createKeyDigester, type KeyDigester, type Pepper } from './digest.js';
 import { createKeyFormat, type KeyFormat, type KeyFormatOptions } from './key-format.js';
 import type { KeyStore } from './key-store.js';
@@ -81,16 +82,6 @@ export interface ResolvedVerifierOptions {
   readonly onError: (error: unknown, operation: VerifierOperation) => void;
 }
 
-const STORE_METHODS = [
-  'insert',
-  'findByHash',
-  'findById',
-  'listByOrganisation',
-  'update',
-  'delete',
-  'recordLastUsed',
-  'close',
-] as const;
 const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 
 /** Checks and resolves verifier options. Throws `TypeError`/`RangeError` naming `@keygate/core`. */
@@ -180,19 +171,6 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
     problemTypeBase: options.problemTypeBase,
     onError: options.onError ?? throttledWarning(),
   });
-}
-
-/** Checks that `store` has every method of the KeyStore interface. */
-export function checkStore(store: unknown): KeyStore {
-  if (typeof store !== 'object' || store === null) {
-    throw new TypeError('@keygate/core: a KeyStore is required (for example new MemoryKeyStore())');
-  }
-  for (const method of STORE_METHODS) {
-    if (typeof (store as Record<string, unknown>)[method] !== 'function') {
-      throw new TypeError(`@keygate/core: the store lacks the KeyStore method ${method}()`);
-    }
-  }
-  return store as KeyStore;
 }
 
 function isKeyFormat(value: KeyFormat | KeyFormatOptions | undefined): value is KeyFormat {

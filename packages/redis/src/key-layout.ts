@@ -6,7 +6,7 @@
  *
  * @example
  * ```ts
- * new RedisKeyStore({ client, prefix: DEFAULT_NAMESPACE }); // the same as leaving it out
+ * new RedisKeyStore({ client, namespace: DEFAULT_NAMESPACE }); // the same as leaving it out
  * ```
  */
 export const DEFAULT_NAMESPACE = 'keygate';

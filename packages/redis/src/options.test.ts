@@ -33,11 +33,11 @@ describe('resolveRedisKeyStoreOptions', () => {
     expect(resolved).toMatchObject({
       client,
       subscriber: undefined,
-      prefix: 'keygate',
+      namespace: 'keygate',
       channel: 'keygate:invalidation',
     });
     expect(Object.isFrozen(resolved)).toBe(true);
-    expect(resolveRedisKeyStoreOptions({ client, prefix: 'billing' }).channel).toBe(
+    expect(resolveRedisKeyStoreOptions({ client, namespace: 'billing' }).channel).toBe(
       'billing:invalidation',
     );
   });
@@ -46,7 +46,7 @@ describe('resolveRedisKeyStoreOptions', () => {
     const options = Object.freeze({
       client: fakeClient(recommended),
       subscriber: fakeSubscriber(),
-      prefix: 'app',
+      namespace: 'app',
     });
     const before = { ...options };
     const resolved = resolveRedisKeyStoreOptions(options);
@@ -61,12 +61,12 @@ describe('resolveRedisKeyStoreOptions', () => {
     ['no client', {}],
     ['a client without commands', { client: {} }],
     ['a subscriber without pub/sub', { client: fakeClient(), subscriber: {} }],
-    ['an empty prefix', { client: fakeClient(), prefix: '' }],
+    ['an empty namespace', { client: fakeClient(), namespace: '' }],
     [
-      'a prefix with a brace (it would break the hash tag)',
-      { client: fakeClient(), prefix: 'a}b' },
+      'a namespace with a brace (it would break the hash tag)',
+      { client: fakeClient(), namespace: 'a}b' },
     ],
-    ['a prefix with a space', { client: fakeClient(), prefix: 'a b' }],
+    ['a namespace with a space', { client: fakeClient(), namespace: 'a b' }],
     ['an empty channel', { client: fakeClient(), channel: '' }],
     ['an onWarning that is not a function', { client: fakeClient(), onWarning: 'log' }],
   ])('throws a TypeError naming the package for %s', (_, options) => {

@@ -10,7 +10,7 @@ const PACKAGE = '@keygate/redis';
  *
  * @example
  * ```ts
- * const options: RedisKeyStoreOptions = { client, subscriber: client.duplicate(), prefix: 'billing' };
+ * const options: RedisKeyStoreOptions = { client, subscriber: client.duplicate(), namespace: 'billing' };
  * ```
  */
 export interface RedisKeyStoreOptions {
@@ -29,8 +29,8 @@ export interface RedisKeyStoreOptions {
    * The namespace, used as the hash tag of every key (`{keygate}:key:<id>`): letters, digits and
    * `_ - . :`. Default `keygate`.
    */
-  readonly prefix?: string;
-  /** The pub/sub channel of invalidation events. Default `<prefix>:invalidation`. */
+  readonly namespace?: string;
+  /** The pub/sub channel of invalidation events. Default `<namespace>:invalidation`. */
   readonly channel?: string;
   /**
    * Receives the one warning given at construction when the client lacks the recommended
@@ -43,7 +43,7 @@ export interface RedisKeyStoreOptions {
 export interface ResolvedRedisKeyStoreOptions {
   readonly client: RedisCommandClient;
   readonly subscriber: RedisSubscriberClient | undefined;
-  readonly prefix: string;
+  readonly namespace: string;
   readonly channel: string;
   readonly onWarning: (message: string) => void;
 }
@@ -59,7 +59,7 @@ export function resolveRedisKeyStoreOptions(
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`${PACKAGE}: options must be an object with a client`);
   }
-  const { client, subscriber, prefix, channel, onWarning } = options;
+  const { client, subscriber, namespace, channel, onWarning } = options;
   if (!isCommandClient(client)) {
     throw new TypeError(`${PACKAGE}: client must be an ioredis Redis or Cluster instance`);
   }
@@ -73,9 +73,12 @@ export function resolveRedisKeyStoreOptions(
       );
     }
   }
-  if (prefix !== undefined && (typeof prefix !== 'string' || !NAMESPACE_PATTERN.test(prefix))) {
+  if (
+    namespace !== undefined &&
+    (typeof namespace !== 'string' || !NAMESPACE_PATTERN.test(namespace))
+  ) {
     throw new TypeError(
-      `${PACKAGE}: prefix must be 1 to 100 letters, digits or _ - . : (it becomes a hash tag)`,
+      `${PACKAGE}: namespace must be 1 to 100 letters, digits or _ - . : (it becomes a hash tag)`,
     );
   }
   if (channel !== undefined && (typeof channel !== 'string' || channel.length === 0)) {
@@ -84,12 +87,12 @@ export function resolveRedisKeyStoreOptions(
   if (onWarning !== undefined && typeof onWarning !== 'function') {
     throw new TypeError(`${PACKAGE}: onWarning must be a function`);
   }
-  const namespace = prefix ?? DEFAULT_NAMESPACE;
+  const resolvedNamespace = namespace ?? DEFAULT_NAMESPACE;
   return Object.freeze({
     client,
     subscriber,
-    prefix: namespace,
-    channel: channel ?? `${namespace}:invalidation`,
+    namespace: resolvedNamespace,
+    channel: channel ?? `${resolvedNamespace}:invalidation`,
     onWarning: onWarning ?? ((message: string) => console.warn(message)),
   });
 }

@@ -5,16 +5,14 @@ import {
   type ApiKeyRecord,
   type ApiKeyRecordChanges,
   DuplicateApiKeyError,
-  decodeCursor,
-  encodeCursor,
   type InvalidationEvent,
   type KeyStore,
   type LastUsedEntry,
   type ListOptions,
-  pageSize,
   type SubscriptionMonitor,
   type Unsubscribe,
 } from '@keygate/core';
+import { decodeCursor, latestUsePerId, pageOf, pageSize } from '@keygate/core/store';
 import type { RedisCommandClient } from './client.js';
 import { InvalidationChannel } from './invalidation.js';
 import { KeyLayout, LISTING_ID_OFFSET, listingEntry } from './key-layout.js';
@@ -80,7 +78,7 @@ export class RedisKeyStore implements KeyStore {
   constructor(options: RedisKeyStoreOptions) {
     this.#options = resolveRedisKeyStoreOptions(options);
     this.#client = this.#options.client;
-    this.#keys = new KeyLayout(this.#options.prefix, clientKeyPrefix(this.#client));
+    this.#keys = new KeyLayout(this.#options.namespace, clientKeyPrefix(this.#client));
     const warning = clientWarning(this.#client);
     if (warning !== undefined) this.#options.onWarning(warning);
     const { subscriber, channel, onWarning } = this.#options;
@@ -92,8 +90,8 @@ export class RedisKeyStore implements KeyStore {
   }
 
   /** The namespace (hash tag) of every key this store writes. */
-  get prefix(): string {
-    return this.#options.prefix;
+  get namespace(): string {
+    return this.#options.namespace;
   }
 
   /** The pub/sub channel of invalidation events. */
@@ -141,15 +139,7 @@ export class RedisKeyStore implements KeyStore {
       const record = decodeRecord(asArray(fields));
       if (record !== null) records.push(record);
     }
-    const page = records.slice(0, limit);
-    const last = page[page.length - 1];
-    return {
-      records: page,
-      nextCursor:
-        records.length > limit && last !== undefined
-          ? encodeCursor({ createdAt: last.createdAt.getTime(), id: last.id })
-          : null,
-    };
+    return pageOf(records, limit);
   }
 
   async update(id: string, changes: ApiKeyRecordChanges): Promise<ApiKeyRecord | null> {
@@ -179,14 +169,7 @@ export class RedisKeyStore implements KeyStore {
   }
 
   async recordLastUsed(entries: readonly LastUsedEntry[]): Promise<void> {
-    // The latest time per id: a batch may name a key twice.
-    const latest = new Map<string, number>();
-    for (const { id, lastUsedAt } of entries) {
-      const time = lastUsedAt.getTime();
-      if (!Number.isFinite(time)) continue;
-      const known = latest.get(id);
-      if (known === undefined || time > known) latest.set(id, time);
-    }
+    const latest = latestUsePerId(entries);
     const ids = [...latest.keys()];
     const writes: Promise<unknown>[] = [];
     for (let start = 0; start < ids.length; start += LAST_USED_CHUNK) {

@@ -4,16 +4,14 @@ import {
   type ApiKeyRecord,
   type ApiKeyRecordChanges,
   DuplicateApiKeyError,
-  decodeCursor,
-  encodeCursor,
   type InvalidationEvent,
   type KeyStore,
   type LastUsedEntry,
   type ListOptions,
-  pageSize,
   type SubscriptionMonitor,
   type Unsubscribe,
 } from '@keygate/core';
+import { decodeCursor, latestUsePerId, pageOf, pageSize } from '@keygate/core/store';
 import {
   type CompiledQuery,
   type Expression,
@@ -169,15 +167,7 @@ export class SqlKeyStore implements KeyStore {
       .orderBy('id', 'desc')
       .limit(limit + 1)
       .execute();
-    const records = rows.slice(0, limit).map(rowToRecord);
-    const last = records[records.length - 1];
-    return {
-      records,
-      nextCursor:
-        rows.length > limit && last !== undefined
-          ? encodeCursor({ createdAt: last.createdAt.getTime(), id: last.id })
-          : null,
-    };
+    return pageOf(rows.map(rowToRecord), limit);
   }
 
   async update(id: string, changes: ApiKeyRecordChanges): Promise<ApiKeyRecord | null> {
@@ -221,15 +211,8 @@ export class SqlKeyStore implements KeyStore {
   }
 
   async recordLastUsed(entries: readonly LastUsedEntry[]): Promise<void> {
-    // The latest time per id: a CASE takes the first WHEN that matches, so ids must be unique.
-    const latest = new Map<string, number>();
-    for (const entry of entries) {
-      const time = entry.lastUsedAt.getTime();
-      // An invalid date must not fail the whole batch, nor be written.
-      if (!Number.isFinite(time)) continue;
-      const known = latest.get(entry.id);
-      if (known === undefined || known < time) latest.set(entry.id, time);
-    }
+    // One time per id: a CASE takes the first WHEN that matches, so ids must be unique.
+    const latest = latestUsePerId(entries);
     const pairs = [...latest];
     for (let start = 0; start < pairs.length; start += LAST_USED_CHUNK) {
       await this.#writeLastUsed(pairs.slice(start, start + LAST_USED_CHUNK));

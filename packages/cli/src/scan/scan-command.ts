@@ -5,8 +5,8 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createKeygate, type Pepper } from '@keygate/core';
 import { createLeakResponder, type LeakOutcome } from '@keygate/core/secret-scanning';
-import { type CliIo, cleanMessage, type ParsedCommand } from '../cli.js';
-import { CommandFailure, UsageError } from '../cli-errors.js';
+import { CommandFailure, cleanMessage, UsageError } from '../cli-errors.js';
+import type { CliIo, ParsedCommand } from '../command-line.js';
 import { openKeyStore } from '../open-key-store.js';
 import { type Finding, type ScanSummary, scanPaths, scanText } from './scan-paths.js';
 

@@ -1,8 +1,8 @@
 // `keygate serve`: reads its options, starts the forward-auth server, prints where it listens,
 // and on SIGTERM or SIGINT stops gracefully (in-flight checks finish) with exit code 0.
 import type { Pepper } from '@keygate/core';
-import { type CliIo, cleanMessage, type ParsedCommand } from '../cli.js';
-import { CommandFailure, UsageError } from '../cli-errors.js';
+import { CommandFailure, cleanMessage, UsageError } from '../cli-errors.js';
+import type { CliIo, ParsedCommand } from '../command-line.js';
 import { parseStoreUrl } from '../open-key-store.js';
 import {
   DEFAULT_SERVE_HOST,

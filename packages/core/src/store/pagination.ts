@@ -1,4 +1,7 @@
-// Checks a listing's page options the same way in every store.
+// Paging of `listByOrganisation`, the same in every store: the checked page size, the opaque
+// cursor, and the page cut from one record more than asked for.
+import type { ApiKeyPage } from '../key-store.js';
+import type { ApiKeyRecord } from '../record.js';
 
 /** Default page size of `listByOrganisation`. */
 export const DEFAULT_PAGE_SIZE = 100;
@@ -41,4 +44,26 @@ export function decodeCursor(value: string, packageName = '@keygate/core'): Page
 /** True when the record at (createdAt, id) comes after `cursor` in newest-first order. */
 export function isAfterCursor(createdAt: number, id: string, cursor: PageCursor): boolean {
   return createdAt < cursor.createdAt || (createdAt === cursor.createdAt && id < cursor.id);
+}
+
+/**
+ * The page for a query that asked for `limit + 1` records, newest first: the one record more
+ * than a page says whether another page follows, and the last record of the page is the cursor.
+ *
+ * @example
+ * ```ts
+ * const rows = await query.limit(limit + 1).execute();
+ * return pageOf(rows.map(rowToRecord), limit);
+ * ```
+ */
+export function pageOf(records: readonly ApiKeyRecord[], limit: number): ApiKeyPage {
+  const page = records.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    records: page,
+    nextCursor:
+      records.length > limit && last !== undefined
+        ? encodeCursor({ createdAt: last.createdAt.getTime(), id: last.id })
+        : null,
+  };
 }

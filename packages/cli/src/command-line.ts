@@ -1,0 +1,37 @@
+// What a keygate command line is: the commands with their options, the parsed form every command
+// receives, and where the CLI reads and writes. Kept apart from cli.ts so that the commands can
+// use these types without importing the entry point that runs them.
+
+/** Where the CLI reads and writes; `process` in `bin.ts`, fakes in tests. */
+export interface CliIo {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  /** Everything on standard input (for `keys verify`). */
+  readonly readStdin: () => Promise<string>;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** Commands, with the options each takes beyond the global ones and their positionals. */
+export const COMMANDS = {
+  'keys create': { options: ['org', 'name', 'env', 'expires-in', 'expires-at', 'scope'], args: 0 },
+  'keys list': { options: ['org'], args: 0 },
+  'keys revoke': { options: [], args: 1 },
+  'keys delete': { options: [], args: 1 },
+  'keys rotate': { options: ['grace'], args: 1 },
+  'keys verify': { options: [], args: 0 },
+  migrate: { options: [], args: 0 },
+  serve: { options: ['port', 'host', 'config'], args: 0 },
+  // Any number of paths (-1): none reads standard input.
+  scan: { options: ['revoke'], args: -1 },
+} as const satisfies Record<string, { options: readonly string[]; args: number }>;
+
+/** A command name such as `keys create`. */
+export type CommandName = keyof typeof COMMANDS;
+
+/** The parsed command line. */
+export interface ParsedCommand {
+  readonly command: CommandName;
+  readonly args: readonly string[];
+  readonly values: Readonly<Record<string, string | boolean | string[] | undefined>>;
+  readonly json: boolean;
+}
