@@ -37,6 +37,8 @@ async function setUpKeygate(): Promise<Keygate> {
       lastUsedAt: null,
       revokedAt: null,
       replacedById: null,
+      leakedAt: null,
+      leakSource: null,
     });
   }
   return keygate;

@@ -133,6 +133,8 @@ class StoreKeyManager implements KeyManager {
       lastUsedAt: null,
       revokedAt: null,
       replacedById: null,
+      leakedAt: null,
+      leakSource: null,
     };
     await this.#store.insert(record);
     return { key: generated.key, record: toApiKeySummary(record) };

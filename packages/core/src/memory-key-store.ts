@@ -29,6 +29,8 @@ interface StoredRecord {
   lastUsedAt: number | null;
   revokedAt: number | null;
   replacedById: string | null;
+  leakedAt: number | null;
+  leakSource: string | null;
 }
 
 const NO_SCOPES: readonly string[] = Object.freeze([]);
@@ -172,6 +174,8 @@ function toStored(record: ApiKeyRecord): StoredRecord {
     lastUsedAt: timeOf(record.lastUsedAt),
     revokedAt: timeOf(record.revokedAt),
     replacedById: record.replacedById === null ? null : flat(record.replacedById),
+    leakedAt: timeOf(record.leakedAt),
+    leakSource: record.leakSource === null ? null : flat(record.leakSource),
   };
 }
 
@@ -198,6 +202,8 @@ function fromStored(stored: StoredRecord): ApiKeyRecord {
     lastUsedAt: dateOf(stored.lastUsedAt),
     revokedAt: dateOf(stored.revokedAt),
     replacedById: stored.replacedById,
+    leakedAt: dateOf(stored.leakedAt),
+    leakSource: stored.leakSource,
   };
 }
 
@@ -207,6 +213,10 @@ function applyChanges(stored: StoredRecord, changes: ApiKeyRecordChanges): void 
   if (changes.revokedAt !== undefined) stored.revokedAt = timeOf(changes.revokedAt);
   if (changes.replacedById !== undefined) {
     stored.replacedById = changes.replacedById === null ? null : flat(changes.replacedById);
+  }
+  if (changes.leakedAt !== undefined) stored.leakedAt = timeOf(changes.leakedAt);
+  if (changes.leakSource !== undefined) {
+    stored.leakSource = changes.leakSource === null ? null : flat(changes.leakSource);
   }
   if (changes.scopes !== undefined) stored.scopes = copyScopes(changes.scopes);
   if (changes.metadata !== undefined) stored.metadata = copyMetadata(changes.metadata);

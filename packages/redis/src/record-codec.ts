@@ -34,6 +34,8 @@ export function encodeRecord(record: ApiKeyRecord, listing: string | null): stri
   pushNullable(fields, 'lastUsedAt', timeOf(record.lastUsedAt));
   pushNullable(fields, 'revokedAt', timeOf(record.revokedAt));
   pushNullable(fields, 'replacedById', record.replacedById);
+  pushNullable(fields, 'leakedAt', timeOf(record.leakedAt));
+  pushNullable(fields, 'leakSource', record.leakSource);
   if (listing !== null) fields.push(LISTING_FIELD, listing);
   return fields;
 }
@@ -57,6 +59,8 @@ export function encodeChanges(changes: ApiKeyRecordChanges): EncodedChanges {
   put('expiresAt', changes.expiresAt === undefined ? undefined : timeOf(changes.expiresAt));
   put('revokedAt', changes.revokedAt === undefined ? undefined : timeOf(changes.revokedAt));
   put('replacedById', changes.replacedById);
+  put('leakedAt', changes.leakedAt === undefined ? undefined : timeOf(changes.leakedAt));
+  put('leakSource', changes.leakSource);
   put('scopes', changes.scopes === undefined ? undefined : JSON.stringify(changes.scopes));
   put('metadata', changes.metadata === undefined ? undefined : JSON.stringify(changes.metadata));
   put('hash', changes.hash);
@@ -89,6 +93,8 @@ export function decodeRecord(
     lastUsedAt: dateOf(map.lastUsedAt),
     revokedAt: dateOf(map.revokedAt),
     replacedById: map.replacedById ?? null,
+    leakedAt: dateOf(map.leakedAt),
+    leakSource: map.leakSource ?? null,
   };
 }
 

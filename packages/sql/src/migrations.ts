@@ -13,7 +13,8 @@ import { type MigrationOptions, PACKAGE_NAME, resolveMigrationOptions } from './
 
 /**
  * The migrations, oldest first. Names are permanent: the migration table records them.
- * `0001` creates the table and its indexes; `0002` adds `replaced_by_id` (for rotation).
+ * `0001` creates the table and its indexes; `0002` adds `replaced_by_id` (for rotation);
+ * `0006` adds `leaked_at` and `leak_source` (for secret-scanning reports).
  *
  * @example
  * ```ts
@@ -23,6 +24,7 @@ import { type MigrationOptions, PACKAGE_NAME, resolveMigrationOptions } from './
 export const MIGRATION_NAMES = Object.freeze([
   '0001_create_api_keys',
   '0002_add_replaced_by_id',
+  '0006_leaks',
 ] as const);
 
 /**
@@ -44,6 +46,8 @@ interface ColumnTypes {
   readonly short: ReturnType<typeof sql.raw>;
   readonly json: ReturnType<typeof sql.raw>;
   readonly time: ReturnType<typeof sql.raw>;
+  /** Long text that is never indexed (a URL). */
+  readonly text: ReturnType<typeof sql.raw>;
 }
 
 const COLUMN_TYPES: Readonly<Record<SqlDialect, ColumnTypes>> = {
@@ -53,6 +57,7 @@ const COLUMN_TYPES: Readonly<Record<SqlDialect, ColumnTypes>> = {
     short: sql.raw('varchar(64)'),
     json: sql.raw('jsonb'),
     time: sql.raw('timestamptz'),
+    text: sql.raw('text'),
   },
   mysql: {
     identifier: sql.raw('varchar(128) character set utf8mb4 collate utf8mb4_bin'),
@@ -60,6 +65,7 @@ const COLUMN_TYPES: Readonly<Record<SqlDialect, ColumnTypes>> = {
     short: sql.raw('varchar(64) character set utf8mb4 collate utf8mb4_bin'),
     json: sql.raw('json'),
     time: sql.raw('datetime(3)'),
+    text: sql.raw('text character set utf8mb4'),
   },
   sqlite: {
     identifier: sql.raw('text'),
@@ -67,6 +73,7 @@ const COLUMN_TYPES: Readonly<Record<SqlDialect, ColumnTypes>> = {
     short: sql.raw('text'),
     json: sql.raw('text'),
     time: sql.raw('integer'),
+    text: sql.raw('text'),
   },
 };
 
@@ -128,6 +135,17 @@ export function keygateMigrations(
       },
       async down(db) {
         await db.schema.alterTable(table).dropColumn('replaced_by_id').execute();
+      },
+    },
+    // Two statements, not one ALTER with two columns: SQLite adds one column per ALTER TABLE.
+    '0006_leaks': {
+      async up(db) {
+        await db.schema.alterTable(table).addColumn('leaked_at', types.time).execute();
+        await db.schema.alterTable(table).addColumn('leak_source', types.text).execute();
+      },
+      async down(db) {
+        await db.schema.alterTable(table).dropColumn('leak_source').execute();
+        await db.schema.alterTable(table).dropColumn('leaked_at').execute();
       },
     },
   });

@@ -25,6 +25,8 @@ export interface ApiKeyRow {
   last_used_at: StoredTime | null;
   revoked_at: StoredTime | null;
   replaced_by_id: string | null;
+  leaked_at: StoredTime | null;
+  leak_source: string | null;
 }
 
 /** The Kysely database type the store works with: any table name holds key rows. */
@@ -46,6 +48,8 @@ export const COLUMNS = [
   'last_used_at',
   'revoked_at',
   'replaced_by_id',
+  'leaked_at',
+  'leak_source',
 ] as const satisfies readonly (keyof ApiKeyRow)[];
 
 /**
@@ -78,6 +82,8 @@ export function recordToRow(record: ApiKeyRecord, dialect: SqlDialect): ApiKeyRo
     last_used_at: optionalTimeToColumn(record.lastUsedAt, dialect),
     revoked_at: optionalTimeToColumn(record.revokedAt, dialect),
     replaced_by_id: record.replacedById,
+    leaked_at: optionalTimeToColumn(record.leakedAt, dialect),
+    leak_source: record.leakSource,
   };
 }
 
@@ -93,6 +99,9 @@ export function changesToRow(
   if (changes.revokedAt !== undefined)
     row.revoked_at = optionalTimeToColumn(changes.revokedAt, dialect);
   if (changes.replacedById !== undefined) row.replaced_by_id = changes.replacedById;
+  if (changes.leakedAt !== undefined)
+    row.leaked_at = optionalTimeToColumn(changes.leakedAt, dialect);
+  if (changes.leakSource !== undefined) row.leak_source = changes.leakSource;
   if (changes.scopes !== undefined) row.scopes = JSON.stringify(changes.scopes);
   if (changes.metadata !== undefined) row.metadata = JSON.stringify(changes.metadata);
   if (changes.hash !== undefined) row.hash = changes.hash;
@@ -117,6 +126,8 @@ export function rowToRecord(row: ApiKeyRow): ApiKeyRecord {
     lastUsedAt: optionalTimeFromColumn(row.last_used_at),
     revokedAt: optionalTimeFromColumn(row.revoked_at),
     replacedById: row.replaced_by_id,
+    leakedAt: optionalTimeFromColumn(row.leaked_at),
+    leakSource: row.leak_source,
   };
 }
 

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InvalidationEvent, KeyStore } from '../key-store.js';
 import type { ApiKeyRecord } from '../record.js';
+import { registerLeakConformance } from './leak-conformance.js';
 
 /** How the suite reaches the store under test. */
 export interface ConformanceOptions {
@@ -42,6 +43,8 @@ export function makeTestRecord(overrides: Partial<ApiKeyRecord> = {}): ApiKeyRec
     lastUsedAt: null,
     revokedAt: null,
     replacedById: null,
+    leakedAt: null,
+    leakSource: null,
     ...overrides,
   };
 }
@@ -375,6 +378,8 @@ export function runKeyStoreConformance(options: ConformanceOptions): void {
       ]);
       expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     });
+
+    registerLeakConformance({ open, makeRecord: makeTestRecord, timeout });
 
     it('closes without error', { timeout }, async () => {
       const store = await open();
