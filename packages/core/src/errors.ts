@@ -9,6 +9,7 @@ export type ApiKeyErrorCode =
   | 'invalid_api_key'
   | 'expired_api_key'
   | 'revoked_api_key'
+  | 'disabled_api_key'
   | 'wrong_environment'
   | 'missing_organisation'
   | 'insufficient_scope'
@@ -85,6 +86,14 @@ export class RevokedApiKeyError extends ApiKeyError {
   readonly code = 'revoked_api_key';
   readonly status = 401;
   readonly title = 'API key revoked';
+}
+
+/** The key is disabled; unlike a revocation, its owner can enable it again. */
+export class DisabledApiKeyError extends ApiKeyError {
+  static override readonly code = 'disabled_api_key';
+  readonly code = 'disabled_api_key';
+  readonly status = 401;
+  readonly title = 'API key disabled';
 }
 
 /** The key belongs to an environment this server does not accept (a test key on live, say). */

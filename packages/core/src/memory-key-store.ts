@@ -1,7 +1,8 @@
 // The default, in-process KeyStore: for tests, single-instance servers and as the model store.
-import { DuplicateApiKeyError } from './errors.js';
+import { ApiKeyStateError, DuplicateApiKeyError } from './errors.js';
 import type {
   ApiKeyPage,
+  ApiKeyUpdateCondition,
   InvalidationEvent,
   KeyStore,
   LastUsedEntry,
@@ -29,6 +30,7 @@ interface StoredRecord {
   lastUsedAt: number | null;
   revokedAt: number | null;
   replacedById: string | null;
+  disabledAt: number | null;
 }
 
 const NO_SCOPES: readonly string[] = Object.freeze([]);
@@ -97,9 +99,15 @@ export class MemoryKeyStore implements KeyStore {
     };
   }
 
-  async update(id: string, changes: ApiKeyRecordChanges): Promise<ApiKeyRecord | null> {
+  async update(
+    id: string,
+    changes: ApiKeyRecordChanges,
+    condition?: ApiKeyUpdateCondition,
+  ): Promise<ApiKeyRecord | null> {
     const stored = this.#byId.get(id);
     if (stored === undefined) return null;
+    // Checked and written with no await in between: nothing else runs until the write is done.
+    if (!meetsCondition(stored, condition)) throw conditionFailed(id);
     const previousHash = stored.hash;
     if (changes.hash !== undefined && changes.hash !== previousHash) {
       if (this.#byHash.has(changes.hash)) throw new DuplicateApiKeyError('that digest is taken');
@@ -172,6 +180,7 @@ function toStored(record: ApiKeyRecord): StoredRecord {
     lastUsedAt: timeOf(record.lastUsedAt),
     revokedAt: timeOf(record.revokedAt),
     replacedById: record.replacedById === null ? null : flat(record.replacedById),
+    disabledAt: timeOf(record.disabledAt),
   };
 }
 
@@ -198,7 +207,20 @@ function fromStored(stored: StoredRecord): ApiKeyRecord {
     lastUsedAt: dateOf(stored.lastUsedAt),
     revokedAt: dateOf(stored.revokedAt),
     replacedById: stored.replacedById,
+    disabledAt: dateOf(stored.disabledAt),
   };
+}
+
+function meetsCondition(stored: StoredRecord, condition: ApiKeyUpdateCondition | undefined) {
+  if (condition === undefined) return true;
+  return (
+    (condition.revokedAt !== null || stored.revokedAt === null) &&
+    (condition.replacedById !== null || stored.replacedById === null)
+  );
+}
+
+function conditionFailed(id: string): ApiKeyStateError {
+  return new ApiKeyStateError(`API key ${id} was revoked or rotated meanwhile`);
 }
 
 function applyChanges(stored: StoredRecord, changes: ApiKeyRecordChanges): void {
@@ -208,6 +230,7 @@ function applyChanges(stored: StoredRecord, changes: ApiKeyRecordChanges): void 
   if (changes.replacedById !== undefined) {
     stored.replacedById = changes.replacedById === null ? null : flat(changes.replacedById);
   }
+  if (changes.disabledAt !== undefined) stored.disabledAt = timeOf(changes.disabledAt);
   if (changes.scopes !== undefined) stored.scopes = copyScopes(changes.scopes);
   if (changes.metadata !== undefined) stored.metadata = copyMetadata(changes.metadata);
   if (changes.hash !== undefined) stored.hash = flat(changes.hash);

@@ -22,7 +22,8 @@ export function isApiKeyRecord(value: unknown): value is ApiKeyRecord {
     isDateOrNull(record.expiresAt) &&
     isDateOrNull(record.lastUsedAt) &&
     isDateOrNull(record.revokedAt) &&
-    (record.replacedById === null || typeof record.replacedById === 'string')
+    (record.replacedById === null || typeof record.replacedById === 'string') &&
+    isDateOrNull(record.disabledAt)
   );
 }
 

@@ -27,6 +27,8 @@ export interface ApiKeyRecord {
   readonly revokedAt: Date | null;
   /** Set by rotation: the id of the key that replaces this one. */
   readonly replacedById: string | null;
+  /** When the key was disabled; `null` while enabled. Unlike a revocation, it can be undone. */
+  readonly disabledAt: Date | null;
 }
 
 /** The fields of a record that an update may change; a field left out is kept as it is. */
@@ -35,6 +37,8 @@ export interface ApiKeyRecordChanges {
   readonly expiresAt?: Date | null;
   readonly revokedAt?: Date | null;
   readonly replacedById?: string | null;
+  /** A date disables the key, `null` enables it again. */
+  readonly disabledAt?: Date | null;
   readonly scopes?: readonly string[];
   readonly metadata?: Readonly<Record<string, unknown>>;
   /** A re-hash (pepper rotation) changes both together. */
@@ -48,11 +52,15 @@ export type ApiKeySummary = Omit<ApiKeyRecord, 'hash' | 'hashVersion'> & {
 };
 
 /** The state of a key at a given time. */
-export type ApiKeyStatus = 'active' | 'expired' | 'revoked';
+export type ApiKeyStatus = 'active' | 'expired' | 'revoked' | 'disabled';
 
-/** The status of `record` at `now` (revocation wins over expiry). */
+/**
+ * The status of `record` at `now`, in the verifier's order: revocation wins over a disabled key,
+ * which wins over expiry.
+ */
 export function apiKeyStatus(record: ApiKeyRecord, now: number = Date.now()): ApiKeyStatus {
   if (record.revokedAt !== null && record.revokedAt.getTime() <= now) return 'revoked';
+  if (record.disabledAt !== null && record.disabledAt.getTime() <= now) return 'disabled';
   if (record.expiresAt !== null && record.expiresAt.getTime() <= now) return 'expired';
   return 'active';
 }

@@ -25,6 +25,7 @@ export interface ApiKeyRow {
   last_used_at: StoredTime | null;
   revoked_at: StoredTime | null;
   replaced_by_id: string | null;
+  disabled_at: StoredTime | null;
 }
 
 /** The Kysely database type the store works with: any table name holds key rows. */
@@ -46,6 +47,7 @@ export const COLUMNS = [
   'last_used_at',
   'revoked_at',
   'replaced_by_id',
+  'disabled_at',
 ] as const satisfies readonly (keyof ApiKeyRow)[];
 
 /**
@@ -78,6 +80,7 @@ export function recordToRow(record: ApiKeyRecord, dialect: SqlDialect): ApiKeyRo
     last_used_at: optionalTimeToColumn(record.lastUsedAt, dialect),
     revoked_at: optionalTimeToColumn(record.revokedAt, dialect),
     replaced_by_id: record.replacedById,
+    disabled_at: optionalTimeToColumn(record.disabledAt, dialect),
   };
 }
 
@@ -93,6 +96,8 @@ export function changesToRow(
   if (changes.revokedAt !== undefined)
     row.revoked_at = optionalTimeToColumn(changes.revokedAt, dialect);
   if (changes.replacedById !== undefined) row.replaced_by_id = changes.replacedById;
+  if (changes.disabledAt !== undefined)
+    row.disabled_at = optionalTimeToColumn(changes.disabledAt, dialect);
   if (changes.scopes !== undefined) row.scopes = JSON.stringify(changes.scopes);
   if (changes.metadata !== undefined) row.metadata = JSON.stringify(changes.metadata);
   if (changes.hash !== undefined) row.hash = changes.hash;
@@ -117,6 +122,7 @@ export function rowToRecord(row: ApiKeyRow): ApiKeyRecord {
     lastUsedAt: optionalTimeFromColumn(row.last_used_at),
     revokedAt: optionalTimeFromColumn(row.revoked_at),
     replacedById: row.replaced_by_id,
+    disabledAt: optionalTimeFromColumn(row.disabled_at),
   };
 }
 
