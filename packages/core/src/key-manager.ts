@@ -299,6 +299,8 @@ class StoreKeyManager implements KeyManager {
       revokedAt: null,
       replacedById: null,
       disabledAt: null,
+      leakedAt: null,
+      leakSource: null,
     };
     await this.#store.insert(record);
     return { key: generated.key, record: toApiKeySummary(record) };

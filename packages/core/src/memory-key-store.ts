@@ -31,6 +31,8 @@ interface StoredRecord {
   revokedAt: number | null;
   replacedById: string | null;
   disabledAt: number | null;
+  leakedAt: number | null;
+  leakSource: string | null;
 }
 
 const NO_SCOPES: readonly string[] = Object.freeze([]);
@@ -181,6 +183,8 @@ function toStored(record: ApiKeyRecord): StoredRecord {
     revokedAt: timeOf(record.revokedAt),
     replacedById: record.replacedById === null ? null : flat(record.replacedById),
     disabledAt: timeOf(record.disabledAt),
+    leakedAt: timeOf(record.leakedAt),
+    leakSource: record.leakSource === null ? null : flat(record.leakSource),
   };
 }
 
@@ -208,6 +212,8 @@ function fromStored(stored: StoredRecord): ApiKeyRecord {
     revokedAt: dateOf(stored.revokedAt),
     replacedById: stored.replacedById,
     disabledAt: dateOf(stored.disabledAt),
+    leakedAt: dateOf(stored.leakedAt),
+    leakSource: stored.leakSource,
   };
 }
 
@@ -231,6 +237,10 @@ function applyChanges(stored: StoredRecord, changes: ApiKeyRecordChanges): void 
     stored.replacedById = changes.replacedById === null ? null : flat(changes.replacedById);
   }
   if (changes.disabledAt !== undefined) stored.disabledAt = timeOf(changes.disabledAt);
+  if (changes.leakedAt !== undefined) stored.leakedAt = timeOf(changes.leakedAt);
+  if (changes.leakSource !== undefined) {
+    stored.leakSource = changes.leakSource === null ? null : flat(changes.leakSource);
+  }
   if (changes.scopes !== undefined) stored.scopes = copyScopes(changes.scopes);
   if (changes.metadata !== undefined) stored.metadata = copyMetadata(changes.metadata);
   if (changes.hash !== undefined) stored.hash = flat(changes.hash);

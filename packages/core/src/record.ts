@@ -29,6 +29,10 @@ export interface ApiKeyRecord {
   readonly replacedById: string | null;
   /** When the key was disabled; `null` while enabled. Unlike a revocation, it can be undone. */
   readonly disabledAt: Date | null;
+  /** When a secret scanner first reported the key as public (it may still work: see `revokedAt`). */
+  readonly leakedAt: Date | null;
+  /** Where the leak was found (a URL, such as the GitHub file), or `null` when not known. */
+  readonly leakSource: string | null;
 }
 
 /** The fields of a record that an update may change; a field left out is kept as it is. */
@@ -39,6 +43,8 @@ export interface ApiKeyRecordChanges {
   readonly replacedById?: string | null;
   /** A date disables the key, `null` enables it again. */
   readonly disabledAt?: Date | null;
+  readonly leakedAt?: Date | null;
+  readonly leakSource?: string | null;
   readonly scopes?: readonly string[];
   readonly metadata?: Readonly<Record<string, unknown>>;
   /** A re-hash (pepper rotation) changes both together. */

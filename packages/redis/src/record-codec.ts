@@ -35,6 +35,8 @@ export function encodeRecord(record: ApiKeyRecord, listing: string | null): stri
   pushNullable(fields, 'revokedAt', timeOf(record.revokedAt));
   pushNullable(fields, 'replacedById', record.replacedById);
   pushNullable(fields, 'disabledAt', timeOf(record.disabledAt));
+  pushNullable(fields, 'leakedAt', timeOf(record.leakedAt));
+  pushNullable(fields, 'leakSource', record.leakSource);
   if (listing !== null) fields.push(LISTING_FIELD, listing);
   return fields;
 }
@@ -70,6 +72,8 @@ export function encodeChanges(changes: ApiKeyRecordChanges): EncodedChanges {
   put('revokedAt', changes.revokedAt === undefined ? undefined : timeOf(changes.revokedAt));
   put('replacedById', changes.replacedById);
   put('disabledAt', changes.disabledAt === undefined ? undefined : timeOf(changes.disabledAt));
+  put('leakedAt', changes.leakedAt === undefined ? undefined : timeOf(changes.leakedAt));
+  put('leakSource', changes.leakSource);
   put('scopes', changes.scopes === undefined ? undefined : JSON.stringify(changes.scopes));
   put('metadata', changes.metadata === undefined ? undefined : JSON.stringify(changes.metadata));
   put('hash', changes.hash);
@@ -103,6 +107,8 @@ export function decodeRecord(
     revokedAt: dateOf(map.revokedAt),
     replacedById: map.replacedById ?? null,
     disabledAt: dateOf(map.disabledAt),
+    leakedAt: dateOf(map.leakedAt),
+    leakSource: map.leakSource ?? null,
   };
 }
 

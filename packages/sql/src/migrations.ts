@@ -14,7 +14,8 @@ import { type MigrationOptions, PACKAGE_NAME, resolveMigrationOptions } from './
 /**
  * The migrations, oldest first. Names are permanent: the migration table records them.
  * `0001` creates the table and its indexes; `0002` adds `replaced_by_id` (for rotation);
- * `0003` adds `disabled_at` (keys that are disabled, reversibly).
+ * `0003` adds `disabled_at` (keys that are disabled, reversibly);
+ * `0006` adds `leaked_at` and `leak_source` (for secret-scanning reports).
  *
  * @example
  * ```ts
@@ -25,6 +26,7 @@ export const MIGRATION_NAMES = Object.freeze([
   '0001_create_api_keys',
   '0002_add_replaced_by_id',
   '0003_lifecycle',
+  '0006_leaks',
 ] as const);
 
 /**
@@ -46,6 +48,8 @@ interface ColumnTypes {
   readonly short: ReturnType<typeof sql.raw>;
   readonly json: ReturnType<typeof sql.raw>;
   readonly time: ReturnType<typeof sql.raw>;
+  /** Long text that is never indexed (a URL). */
+  readonly text: ReturnType<typeof sql.raw>;
 }
 
 const COLUMN_TYPES: Readonly<Record<SqlDialect, ColumnTypes>> = {
@@ -55,6 +59,7 @@ const COLUMN_TYPES: Readonly<Record<SqlDialect, ColumnTypes>> = {
     short: sql.raw('varchar(64)'),
     json: sql.raw('jsonb'),
     time: sql.raw('timestamptz'),
+    text: sql.raw('text'),
   },
   mysql: {
     identifier: sql.raw('varchar(128) character set utf8mb4 collate utf8mb4_bin'),
@@ -62,6 +67,7 @@ const COLUMN_TYPES: Readonly<Record<SqlDialect, ColumnTypes>> = {
     short: sql.raw('varchar(64) character set utf8mb4 collate utf8mb4_bin'),
     json: sql.raw('json'),
     time: sql.raw('datetime(3)'),
+    text: sql.raw('text character set utf8mb4'),
   },
   sqlite: {
     identifier: sql.raw('text'),
@@ -69,6 +75,7 @@ const COLUMN_TYPES: Readonly<Record<SqlDialect, ColumnTypes>> = {
     short: sql.raw('text'),
     json: sql.raw('text'),
     time: sql.raw('integer'),
+    text: sql.raw('text'),
   },
 };
 
@@ -138,6 +145,17 @@ export function keygateMigrations(
       },
       async down(db) {
         await db.schema.alterTable(table).dropColumn('disabled_at').execute();
+      },
+    },
+    // Two statements, not one ALTER with two columns: SQLite adds one column per ALTER TABLE.
+    '0006_leaks': {
+      async up(db) {
+        await db.schema.alterTable(table).addColumn('leaked_at', types.time).execute();
+        await db.schema.alterTable(table).addColumn('leak_source', types.text).execute();
+      },
+      async down(db) {
+        await db.schema.alterTable(table).dropColumn('leak_source').execute();
+        await db.schema.alterTable(table).dropColumn('leaked_at').execute();
       },
     },
   });

@@ -26,6 +26,8 @@ export interface ApiKeyRow {
   revoked_at: StoredTime | null;
   replaced_by_id: string | null;
   disabled_at: StoredTime | null;
+  leaked_at: StoredTime | null;
+  leak_source: string | null;
 }
 
 /** The Kysely database type the store works with: any table name holds key rows. */
@@ -48,6 +50,8 @@ export const COLUMNS = [
   'revoked_at',
   'replaced_by_id',
   'disabled_at',
+  'leaked_at',
+  'leak_source',
 ] as const satisfies readonly (keyof ApiKeyRow)[];
 
 /**
@@ -81,6 +85,8 @@ export function recordToRow(record: ApiKeyRecord, dialect: SqlDialect): ApiKeyRo
     revoked_at: optionalTimeToColumn(record.revokedAt, dialect),
     replaced_by_id: record.replacedById,
     disabled_at: optionalTimeToColumn(record.disabledAt, dialect),
+    leaked_at: optionalTimeToColumn(record.leakedAt, dialect),
+    leak_source: record.leakSource,
   };
 }
 
@@ -98,6 +104,9 @@ export function changesToRow(
   if (changes.replacedById !== undefined) row.replaced_by_id = changes.replacedById;
   if (changes.disabledAt !== undefined)
     row.disabled_at = optionalTimeToColumn(changes.disabledAt, dialect);
+  if (changes.leakedAt !== undefined)
+    row.leaked_at = optionalTimeToColumn(changes.leakedAt, dialect);
+  if (changes.leakSource !== undefined) row.leak_source = changes.leakSource;
   if (changes.scopes !== undefined) row.scopes = JSON.stringify(changes.scopes);
   if (changes.metadata !== undefined) row.metadata = JSON.stringify(changes.metadata);
   if (changes.hash !== undefined) row.hash = changes.hash;
@@ -123,6 +132,8 @@ export function rowToRecord(row: ApiKeyRow): ApiKeyRecord {
     revokedAt: optionalTimeFromColumn(row.revoked_at),
     replacedById: row.replaced_by_id,
     disabledAt: optionalTimeFromColumn(row.disabled_at),
+    leakedAt: optionalTimeFromColumn(row.leaked_at),
+    leakSource: row.leak_source,
   };
 }
 
