@@ -12,6 +12,7 @@ export {
 export {
   ApiKeyError,
   type ApiKeyErrorCode,
+  type ApiKeyErrorStatus,
   ApiKeyNotFoundError,
   ApiKeyStateError,
   DisabledApiKeyError,
@@ -20,6 +21,7 @@ export {
   InsufficientScopeError,
   InvalidApiKeyError,
   isApiKeyError,
+  KeygateError,
   KeyStoreUnavailableError,
   MalformedApiKeyError,
   MissingApiKeyError,
@@ -62,6 +64,7 @@ export type {
   KeyStore,
   LastUsedEntry,
   ListOptions,
+  SubscriptionMonitor,
   Unsubscribe,
 } from './key-store.js';
 export { createKeygate, type Keygate } from './keygate.js';

@@ -50,6 +50,8 @@ export interface ManagedApiKey {
   readonly disabledAt: string | null;
   /** Set once the key was rotated: the id of its successor. */
   readonly replacedById: string | null;
+  /** When a secret scanner reported the key public (ISO 8601), or `null`. */
+  readonly leakedAt: string | null;
 }
 
 /** The body of a create or rotate answer: the key, shown this once, and its listing entry. */
@@ -275,6 +277,7 @@ export function toManagedApiKey(summary: ApiKeySummary): ManagedApiKey {
     revokedAt: summary.revokedAt?.toISOString() ?? null,
     disabledAt: summary.disabledAt?.toISOString() ?? null,
     replacedById: summary.replacedById,
+    leakedAt: summary.leakedAt?.toISOString() ?? null,
   };
 }
 
