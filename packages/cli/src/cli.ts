@@ -1,11 +1,13 @@
 // The keygate command: reads the arguments, opens the store, runs one command, and turns every
 // failure into one line and an exit code (0 done, 1 refused or not found, 2 usage).
 import { parseArgs } from 'node:util';
-import { createKeyDigester, createKeygate, type Keygate } from '@keygate/core';
+import { createKeyDigester, createKeygate, escapeUnprintable, type Keygate } from '@keygate/core';
 import { CommandFailure, UsageError } from './cli-errors.js';
 import { runCommand } from './commands.js';
+import { maskCredentials, urlSecrets } from './credentials.js';
 import { DEFAULT_STORE_URL, type OpenedKeyStore, openKeyStore } from './open-key-store.js';
 import { peppersFromEnvironment } from './peppers.js';
+import { runScan } from './scan/scan-command.js';
 import { runServe } from './serve/serve-command.js';
 
 /** Where the CLI reads and writes; `process` in `bin.ts`, fakes in tests. */
@@ -30,6 +32,8 @@ export const COMMANDS = {
   'keys verify': { options: [], args: 0 },
   migrate: { options: [], args: 0 },
   serve: { options: ['port', 'host', 'config'], args: 0 },
+  // Any number of paths (-1): none reads standard input.
+  scan: { options: ['revoke'], args: -1 },
 } as const satisfies Record<string, { options: readonly string[]; args: number }>;
 
 /** A command name such as `keys create`. */
@@ -60,6 +64,7 @@ const OPTION_SPEC = {
   port: { type: 'string' },
   host: { type: 'string' },
   config: { type: 'string' },
+  revoke: { type: 'boolean' },
 } as const;
 
 /** The help text. */
@@ -78,6 +83,9 @@ Commands:
   migrate                     Create or update the key table (SQL stores)
   serve [--port <8181>] [--host <127.0.0.1>] [--config <keygate.serve.json>]
                               Forward-auth server for nginx, Caddy, Traefik and Envoy
+  scan [--revoke] [<path>…]   Find keys in files and directories (standard input without paths);
+                              prints file:line:column and the key's prefix only; exit 1 if found.
+                              --revoke also revokes them in the store
 
 Options:
   --store <url>       sqlite:<path> (default ${DEFAULT_STORE_URL}), postgres://…, mysql://…,
@@ -88,7 +96,7 @@ Options:
   -h, --help          Show this help
 
 Environment: KEYGATE_PEPPER (and KEYGATE_PEPPER_ID) digest keys with a pepper.
-Exit codes: 0 done, 1 refused or not found, 2 usage error.`;
+Exit codes: 0 done, 1 refused or not found (scan: a key was found), 2 usage error.`;
 
 /** Reads the command line; throws a {@link UsageError} when it is wrong. */
 export function parseCommandLine(argv: readonly string[]): ParsedCommand | 'help' | 'version' {
@@ -119,7 +127,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand | 'help
       'keys verify reads the key from standard input, never from the command line (where shell history keeps it): printf %s "$KEY" | keygate keys verify',
     );
   }
-  if (args.length !== spec.args) {
+  if (spec.args >= 0 && args.length !== spec.args) {
     throw new UsageError(
       spec.args === 0
         ? `${command} takes no arguments, got ${JSON.stringify(args.join(' '))}`
@@ -158,6 +166,8 @@ function parseRawArguments(argv: readonly string[]) {
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const json = argv.includes('--json');
+  // The store URL's password, masked in every message however it is quoted.
+  let secrets: readonly string[] = [];
   let opened: OpenedKeyStore | undefined;
   let keygate: Keygate | undefined;
   try {
@@ -172,6 +182,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     const storeUrl =
       stringOption(parsed.values.store) ?? nonEmpty(io.env.KEYGATE_STORE) ?? DEFAULT_STORE_URL;
+    secrets = urlSecrets(storeUrl);
     const table = stringOption(parsed.values.table) ?? nonEmpty(io.env.KEYGATE_TABLE);
     const namespace = stringOption(parsed.values.namespace) ?? nonEmpty(io.env.KEYGATE_NAMESPACE);
     const peppers = peppersFromEnvironment(io.env);
@@ -187,6 +198,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     } catch (error) {
       throw new UsageError(`KEYGATE_PEPPER: ${cleanMessage(error)}`);
     }
+    // A scan needs no store, unless it revokes what it found.
+    if (parsed.command === 'scan') {
+      return await runScan(parsed, io, { storeUrl, table, namespace, peppers });
+    }
     // A long-running server: it opens (and closes) its own store and verifier.
     if (parsed.command === 'serve') {
       return await runServe(parsed, io, { storeUrl, table, namespace, peppers });
@@ -200,6 +215,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       });
     } catch (error) {
       if (error instanceof UsageError) throw error;
+      // A bad --table or --namespace is refused by the store's constructor: a usage mistake.
+      if (error instanceof TypeError && /^@keygate\/\w+: /.test(error.message)) {
+        throw new UsageError(cleanMessage(error));
+      }
       throw new CommandFailure(
         'store_unavailable',
         `cannot open the store ${safeUrl(storeUrl)}: ${cleanMessage(error)}`,
@@ -209,9 +228,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return await runCommand(parsed, { io, opened, keygate });
   } catch (error) {
     const failure = describeFailure(error);
-    io.stderr(`keygate: ${failure.message}\n`);
-    if (json)
-      io.stdout(`${JSON.stringify({ error: { code: failure.code, message: failure.message } })}\n`);
+    // One line, whatever it quotes (a key name, a URL): no password, nothing a terminal obeys.
+    const message = escapeUnprintable(maskCredentials(failure.message, secrets));
+    io.stderr(`keygate: ${message}\n`);
+    if (json) io.stdout(`${JSON.stringify({ error: { code: failure.code, message } })}\n`);
     return failure.exitCode;
   } finally {
     await keygate?.close().catch(() => {});
