@@ -1,12 +1,17 @@
 // Checks what callers pass to the key manager: wrong input throws a TypeError or RangeError that
 // says what is wrong, before anything is generated or written.
+import { InvalidKeyInputError } from './errors.js';
 import type { KeyFormat } from './key-format.js';
+import { UNPRINTABLE_CHARACTER } from './printable-text.js';
 
 /** What {@link KeyManager.create} takes. */
 export interface CreateApiKeyInput {
   /** The organisation the key acts for; `null` makes a key that every request refuses. */
   readonly organisationId: string | null;
-  /** A descriptive name, 1–200 characters (e.g. "Production API"). */
+  /**
+   * A descriptive name, 1–200 characters (e.g. "Production API"), without control characters
+   * (newlines, tabs, terminal escapes): names are printed in tables and terminals.
+   */
   readonly name: string;
   /** Default: the format's first environment (`live`). */
   readonly environment?: string;
@@ -15,6 +20,29 @@ export interface CreateApiKeyInput {
   readonly scopes?: readonly string[];
   /** A JSON object, at most 8 KiB serialised. */
   readonly metadata?: Readonly<Record<string, unknown>>;
+}
+
+/** What {@link KeyManager.update} takes: only the fields to change. */
+export interface UpdateApiKeyInput {
+  /** A new name, 1–200 characters. */
+  readonly name?: string;
+  /** A new expiry, or `null` for a key that never expires. */
+  readonly expiresAt?: Date | null;
+  /** The key's new scopes (replacing the old ones). */
+  readonly scopes?: readonly string[];
+  /** The key's new metadata (replacing the old). */
+  readonly metadata?: Readonly<Record<string, unknown>>;
+  /** `false` disables the key (refused with `disabled_api_key`), `true` enables it again. */
+  readonly enabled?: boolean;
+}
+
+/** An update, checked and normalised: only the fields that were given. */
+export interface CheckedUpdateInput {
+  readonly name?: string;
+  readonly expiresAt?: Date | null;
+  readonly scopes?: readonly string[];
+  readonly metadata?: Readonly<Record<string, unknown>>;
+  readonly enabled?: boolean;
 }
 
 /** The input, checked and normalised. */
@@ -67,11 +95,44 @@ export function checkCreateInput(input: CreateApiKeyInput, format: KeyFormat): C
   };
 }
 
-/** A name: a string of 1–200 characters once trimmed. */
+/** Checks and normalises the input of `update`; at least one field must be given. */
+export function checkUpdateInput(input: UpdateApiKeyInput): CheckedUpdateInput {
+  if (typeof input !== 'object' || input === null) {
+    throw new TypeError('@keygate/core: update needs the fields to change');
+  }
+  const { name, expiresAt, scopes, metadata, enabled } = input;
+  if (enabled !== undefined && typeof enabled !== 'boolean') {
+    throw new TypeError('@keygate/core: enabled must be true or false');
+  }
+  const checked: CheckedUpdateInput = {
+    ...(name === undefined ? {} : { name: checkName(name) }),
+    ...(expiresAt === undefined ? {} : { expiresAt: checkExpiry(expiresAt) }),
+    ...(scopes === undefined ? {} : { scopes: checkScopes(scopes) }),
+    ...(metadata === undefined ? {} : { metadata: checkMetadata(metadata) }),
+    ...(enabled === undefined ? {} : { enabled }),
+  };
+  if (Object.keys(checked).length === 0) {
+    throw new TypeError('@keygate/core: update needs a name, expiry, scopes, metadata or enabled');
+  }
+  return checked;
+}
+
+/**
+ * A name: a string of 1–200 characters (code points, not UTF-16 units) once trimmed, with no
+ * control character. Throws {@link InvalidKeyInputError} (field `name`).
+ */
 export function checkName(name: unknown): string {
   const trimmed = typeof name === 'string' ? name.trim() : '';
-  if (trimmed.length === 0 || trimmed.length > MAX_NAME_LENGTH) {
-    throw new TypeError(`@keygate/core: a key name must be 1–${MAX_NAME_LENGTH} characters`);
+  let length = 0;
+  for (const _character of trimmed) length++;
+  if (length === 0 || length > MAX_NAME_LENGTH) {
+    throw new InvalidKeyInputError('name', `a key name must be 1–${MAX_NAME_LENGTH} characters`);
+  }
+  if (UNPRINTABLE_CHARACTER.test(trimmed)) {
+    throw new InvalidKeyInputError(
+      'name',
+      'a key name must not contain control characters (newlines, tabs, terminal escapes, direction overrides)',
+    );
   }
   return trimmed;
 }

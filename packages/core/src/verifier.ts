@@ -1,6 +1,6 @@
 // The verifier (DESIGN.md section 5): header → format → checksum → environment → cache → store →
-// revoked → expired → organisation → scopes. The cheap checks never touch the store, and a cache
-// hit answers synchronously without allocating.
+// revoked → disabled → expired → organisation → scopes. The cheap checks never touch the store,
+// and a cache hit answers synchronously without allocating.
 import type { AuthContext, Organisation } from './auth-context.js';
 import { BoundedCache } from './bounded-cache.js';
 import { issuers } from './context-issuers.js';
@@ -328,6 +328,15 @@ class ApiKeyVerifier implements Verifier {
         invalidationsAtStart,
         digest,
         refusedEntry(this.#refusals.revoked, record.id),
+        record.hash,
+      );
+    }
+    // Checked at lookup only: enabling or disabling a key invalidates its cache entry.
+    if (record.disabledAt !== null && record.disabledAt.getTime() <= now) {
+      return this.#remember(
+        invalidationsAtStart,
+        digest,
+        refusedEntry(this.#refusals.disabled, record.id),
         record.hash,
       );
     }
