@@ -1,6 +1,9 @@
 // Checks what callers pass to the key manager: wrong input throws a TypeError or RangeError that
 // says what is wrong, before anything is generated or written.
 import type { KeyFormat } from './key-format.js';
+import type { ApiKeyCredits } from './quotas/credits.js';
+import { type CreditsInput, checkCreditsInput, checkRateLimitInput } from './quotas/quota-input.js';
+import type { RateLimitPolicy } from './quotas/rate-limit-policy.js';
 
 /** What {@link KeyManager.create} takes. */
 export interface CreateApiKeyInput {
@@ -15,6 +18,10 @@ export interface CreateApiKeyInput {
   readonly scopes?: readonly string[];
   /** A JSON object, at most 8 KiB serialised. */
   readonly metadata?: Readonly<Record<string, unknown>>;
+  /** The key's own rate limit (the default and its organisation's apply too). Default: none. */
+  readonly rateLimit?: RateLimitPolicy | null;
+  /** Usage credits (a balance and an optional refill). Default: none, the key is not metered. */
+  readonly credits?: CreditsInput | null;
 }
 
 /** The input, checked and normalised. */
@@ -25,6 +32,8 @@ export interface CheckedCreateInput {
   readonly expiresAt: Date | null;
   readonly scopes: readonly string[];
   readonly metadata: Readonly<Record<string, unknown>>;
+  readonly rateLimit: RateLimitPolicy | null;
+  readonly credits: ApiKeyCredits | null;
 }
 
 /** Longest key name, in characters (after trimming). */
@@ -64,6 +73,8 @@ export function checkCreateInput(input: CreateApiKeyInput, format: KeyFormat): C
     expiresAt: checkExpiry(input.expiresAt ?? null),
     scopes: checkScopes(input.scopes ?? []),
     metadata: checkMetadata(input.metadata ?? {}),
+    rateLimit: checkRateLimitInput(input.rateLimit ?? null),
+    credits: checkCreditsInput(input.credits ?? null, new Date()),
   };
 }
 

@@ -133,6 +133,8 @@ class StoreKeyManager implements KeyManager {
       lastUsedAt: null,
       revokedAt: null,
       replacedById: null,
+      rateLimit: checked.rateLimit,
+      credits: checked.credits,
     };
     await this.#store.insert(record);
     return { key: generated.key, record: toApiKeySummary(record) };
@@ -201,6 +203,11 @@ class StoreKeyManager implements KeyManager {
       scopes: old.scopes,
       metadata: old.metadata,
       expiresAt: options.expiresAt === undefined ? null : options.expiresAt,
+      rateLimit: old.rateLimit,
+      credits:
+        old.credits === null
+          ? null
+          : { remaining: old.credits.remaining, refill: old.credits.refill },
     });
     const now = Date.now();
     const graceEnd = new Date(now + gracePeriodMs);

@@ -1,4 +1,6 @@
 // The stored shape of a key (DESIGN.md section 3): its digest and display prefix, never the key.
+import type { ApiKeyCredits } from './quotas/credits.js';
+import type { RateLimitPolicy } from './quotas/rate-limit-policy.js';
 
 /**
  * One API key as a store holds it. `hash` is the digest of the whole key string; the key itself
@@ -27,6 +29,10 @@ export interface ApiKeyRecord {
   readonly revokedAt: Date | null;
   /** Set by rotation: the id of the key that replaces this one. */
   readonly replacedById: string | null;
+  /** The key's own rate limit (on top of the default and its organisation's), or `null`. */
+  readonly rateLimit: RateLimitPolicy | null;
+  /** The key's usage credits, or `null` for a key that is not metered. */
+  readonly credits: ApiKeyCredits | null;
 }
 
 /** The fields of a record that an update may change; a field left out is kept as it is. */
@@ -40,6 +46,9 @@ export interface ApiKeyRecordChanges {
   /** A re-hash (pepper rotation) changes both together. */
   readonly hash?: string;
   readonly hashVersion?: string;
+  readonly rateLimit?: RateLimitPolicy | null;
+  /** Replaces the whole balance, refill and refill time (`KeyStore.consumeCredits` takes credits). */
+  readonly credits?: ApiKeyCredits | null;
 }
 
 /** What a listing shows: a record without its digest. */

@@ -13,7 +13,8 @@ import { type MigrationOptions, PACKAGE_NAME, resolveMigrationOptions } from './
 
 /**
  * The migrations, oldest first. Names are permanent: the migration table records them.
- * `0001` creates the table and its indexes; `0002` adds `replaced_by_id` (for rotation).
+ * `0001` creates the table and its indexes; `0002` adds `replaced_by_id` (for rotation); `0004`
+ * adds the rate-limit and credit columns (docs/quotas.md).
  *
  * @example
  * ```ts
@@ -23,6 +24,7 @@ import { type MigrationOptions, PACKAGE_NAME, resolveMigrationOptions } from './
 export const MIGRATION_NAMES = Object.freeze([
   '0001_create_api_keys',
   '0002_add_replaced_by_id',
+  '0004_quotas',
 ] as const);
 
 /**
@@ -44,6 +46,7 @@ interface ColumnTypes {
   readonly short: ReturnType<typeof sql.raw>;
   readonly json: ReturnType<typeof sql.raw>;
   readonly time: ReturnType<typeof sql.raw>;
+  readonly count: ReturnType<typeof sql.raw>;
 }
 
 const COLUMN_TYPES: Readonly<Record<SqlDialect, ColumnTypes>> = {
@@ -53,6 +56,7 @@ const COLUMN_TYPES: Readonly<Record<SqlDialect, ColumnTypes>> = {
     short: sql.raw('varchar(64)'),
     json: sql.raw('jsonb'),
     time: sql.raw('timestamptz'),
+    count: sql.raw('bigint'),
   },
   mysql: {
     identifier: sql.raw('varchar(128) character set utf8mb4 collate utf8mb4_bin'),
@@ -60,6 +64,7 @@ const COLUMN_TYPES: Readonly<Record<SqlDialect, ColumnTypes>> = {
     short: sql.raw('varchar(64) character set utf8mb4 collate utf8mb4_bin'),
     json: sql.raw('json'),
     time: sql.raw('datetime(3)'),
+    count: sql.raw('bigint'),
   },
   sqlite: {
     identifier: sql.raw('text'),
@@ -67,8 +72,23 @@ const COLUMN_TYPES: Readonly<Record<SqlDialect, ColumnTypes>> = {
     short: sql.raw('text'),
     json: sql.raw('text'),
     time: sql.raw('integer'),
+    count: sql.raw('integer'),
   },
 };
+
+// The columns of 0004_quotas, in order.
+function quotaColumns(
+  types: ColumnTypes,
+): readonly (readonly [string, ReturnType<typeof sql.raw>])[] {
+  return [
+    ['rate_limit', types.count],
+    ['rate_limit_window_ms', types.count],
+    ['credits_remaining', types.count],
+    ['credits_refill_amount', types.count],
+    ['credits_refill_interval_ms', types.count],
+    ['credits_refilled_at', types.time],
+  ];
+}
 
 /**
  * The package's migrations for `table` on `dialect`, by name, as Kysely's Migrator wants them:
@@ -128,6 +148,21 @@ export function keygateMigrations(
       },
       async down(db) {
         await db.schema.alterTable(table).dropColumn('replaced_by_id').execute();
+      },
+    },
+    '0004_quotas': {
+      // One column per number, so that consumeCredits changes the balance alone. Nullable: a key
+      // without a rate limit or credits costs nothing.
+      async up(db) {
+        for (const [column, type] of quotaColumns(types)) {
+          await db.schema.alterTable(table).addColumn(column, type).execute();
+        }
+      },
+      async down(db) {
+        // One column a statement: SQLite drops a column at a time.
+        for (const [column] of [...quotaColumns(types)].reverse()) {
+          await db.schema.alterTable(table).dropColumn(column).execute();
+        }
       },
     },
   });

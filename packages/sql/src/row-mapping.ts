@@ -1,5 +1,10 @@
 // Converts between ApiKeyRecord and the key table's row, per dialect: times and JSON differ.
-import type { ApiKeyRecord, ApiKeyRecordChanges } from '@keygate/core';
+import type {
+  ApiKeyCredits,
+  ApiKeyRecord,
+  ApiKeyRecordChanges,
+  RateLimitPolicy,
+} from '@keygate/core';
 import type { SqlDialect } from './dialect.js';
 
 /**
@@ -25,7 +30,17 @@ export interface ApiKeyRow {
   last_used_at: StoredTime | null;
   revoked_at: StoredTime | null;
   replaced_by_id: string | null;
+  // 0004_quotas. Counts are bigint: pg hands them back as strings, so they are read with Number().
+  rate_limit: StoredCount | null;
+  rate_limit_window_ms: StoredCount | null;
+  credits_remaining: StoredCount | null;
+  credits_refill_amount: StoredCount | null;
+  credits_refill_interval_ms: StoredCount | null;
+  credits_refilled_at: StoredTime | null;
 }
+
+/** A bigint column's value as drivers return it: a number, a bigint, or a string (pg). */
+export type StoredCount = number | bigint | string;
 
 /** The Kysely database type the store works with: any table name holds key rows. */
 export type KeyTables = Record<string, ApiKeyRow>;
@@ -46,6 +61,12 @@ export const COLUMNS = [
   'last_used_at',
   'revoked_at',
   'replaced_by_id',
+  'rate_limit',
+  'rate_limit_window_ms',
+  'credits_remaining',
+  'credits_refill_amount',
+  'credits_refill_interval_ms',
+  'credits_refilled_at',
 ] as const satisfies readonly (keyof ApiKeyRow)[];
 
 /**
@@ -78,6 +99,57 @@ export function recordToRow(record: ApiKeyRecord, dialect: SqlDialect): ApiKeyRo
     last_used_at: optionalTimeToColumn(record.lastUsedAt, dialect),
     revoked_at: optionalTimeToColumn(record.revokedAt, dialect),
     replaced_by_id: record.replacedById,
+    ...rateLimitToRow(record.rateLimit),
+    ...creditsToRow(record.credits, dialect),
+  };
+}
+
+function rateLimitToRow(
+  policy: RateLimitPolicy | null,
+): Pick<ApiKeyRow, 'rate_limit' | 'rate_limit_window_ms'> {
+  return { rate_limit: policy?.limit ?? null, rate_limit_window_ms: policy?.windowMs ?? null };
+}
+
+/** The credit columns of `credits` (all null for a key without credits). */
+export function creditsToRow(
+  credits: ApiKeyCredits | null,
+  dialect: SqlDialect,
+): Pick<
+  ApiKeyRow,
+  | 'credits_remaining'
+  | 'credits_refill_amount'
+  | 'credits_refill_interval_ms'
+  | 'credits_refilled_at'
+> {
+  return {
+    credits_remaining: credits?.remaining ?? null,
+    credits_refill_amount: credits?.refill?.amount ?? null,
+    credits_refill_interval_ms: credits?.refill?.intervalMs ?? null,
+    credits_refilled_at: optionalTimeToColumn(credits?.refilledAt ?? null, dialect),
+  };
+}
+
+/** The credits a row holds, or `null`. */
+export function creditsFromRow(
+  row: Pick<
+    ApiKeyRow,
+    | 'credits_remaining'
+    | 'credits_refill_amount'
+    | 'credits_refill_interval_ms'
+    | 'credits_refilled_at'
+  >,
+): ApiKeyCredits | null {
+  if (row.credits_remaining === null || row.credits_refilled_at === null) return null;
+  return {
+    remaining: Number(row.credits_remaining),
+    refill:
+      row.credits_refill_amount === null || row.credits_refill_interval_ms === null
+        ? null
+        : {
+            amount: Number(row.credits_refill_amount),
+            intervalMs: Number(row.credits_refill_interval_ms),
+          },
+    refilledAt: timeFromColumn(row.credits_refilled_at),
   };
 }
 
@@ -97,6 +169,8 @@ export function changesToRow(
   if (changes.metadata !== undefined) row.metadata = JSON.stringify(changes.metadata);
   if (changes.hash !== undefined) row.hash = changes.hash;
   if (changes.hashVersion !== undefined) row.hash_version = changes.hashVersion;
+  if (changes.rateLimit !== undefined) Object.assign(row, rateLimitToRow(changes.rateLimit));
+  if (changes.credits !== undefined) Object.assign(row, creditsToRow(changes.credits, dialect));
   return row;
 }
 
@@ -117,6 +191,11 @@ export function rowToRecord(row: ApiKeyRow): ApiKeyRecord {
     lastUsedAt: optionalTimeFromColumn(row.last_used_at),
     revokedAt: optionalTimeFromColumn(row.revoked_at),
     replacedById: row.replaced_by_id,
+    rateLimit:
+      row.rate_limit === null || row.rate_limit_window_ms === null
+        ? null
+        : { limit: Number(row.rate_limit), windowMs: Number(row.rate_limit_window_ms) },
+    credits: creditsFromRow(row),
   };
 }
 

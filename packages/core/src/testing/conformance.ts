@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import type { InvalidationEvent, KeyStore } from '../key-store.js';
 import type { ApiKeyRecord } from '../record.js';
+import { runCreditConformance } from './credits-conformance.js';
 
 /** How the suite reaches the store under test. */
 export interface ConformanceOptions {
@@ -42,6 +43,8 @@ export function makeTestRecord(overrides: Partial<ApiKeyRecord> = {}): ApiKeyRec
     lastUsedAt: null,
     revokedAt: null,
     replacedById: null,
+    rateLimit: null,
+    credits: null,
     ...overrides,
   };
 }
@@ -375,6 +378,8 @@ export function runKeyStoreConformance(options: ConformanceOptions): void {
       ]);
       expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     });
+
+    runCreditConformance({ open, peerOf, timeout });
 
     it('closes without error', { timeout }, async () => {
       const store = await open();
