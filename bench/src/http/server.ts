@@ -37,6 +37,8 @@ async function setUpKeygate(): Promise<Keygate> {
       lastUsedAt: null,
       revokedAt: null,
       replacedById: null,
+      rateLimit: null,
+      credits: null,
     });
   }
   return keygate;

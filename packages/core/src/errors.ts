@@ -1,6 +1,7 @@
 // The refusal catalogue (DESIGN.md section 6): one class per failure, each with a stable `code`
 // and its HTTP `status`. Callers match on `code`, never on `instanceof`, because two copies of
 // this package can be installed side by side.
+import type { QuotaReport } from './quotas/quota-report.js';
 
 /** The stable string that names why a request was refused. */
 export type ApiKeyErrorCode =
@@ -13,6 +14,7 @@ export type ApiKeyErrorCode =
   | 'missing_organisation'
   | 'insufficient_scope'
   | 'rate_limited'
+  | 'usage_exceeded'
   | 'key_store_unavailable';
 
 /**
@@ -35,15 +37,21 @@ export abstract class ApiKeyError extends Error {
   abstract readonly title: string;
   /** Seconds after which a retry may succeed (sent as `Retry-After`), where that makes sense. */
   readonly retryAfterSeconds: number | undefined;
+  /** On quota refusals: where the key's rate limits and credits stand (sent as header fields). */
+  readonly quota: QuotaReport | undefined;
   /** What went wrong, for the client (RFC 9457 `detail`). */
   get detail(): string {
     return this.message;
   }
 
-  constructor(detail: string, options?: { retryAfterSeconds?: number; cause?: unknown }) {
+  constructor(
+    detail: string,
+    options?: { retryAfterSeconds?: number; cause?: unknown; quota?: QuotaReport },
+  ) {
     super(detail, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.retryAfterSeconds = options?.retryAfterSeconds;
+    this.quota = options?.quota;
   }
 }
 
@@ -124,6 +132,14 @@ export class RateLimitedError extends ApiKeyError {
   readonly code = 'rate_limited';
   readonly status = 429;
   readonly title = 'Too many requests';
+}
+
+/** The key has used all its usage credits; `retryAfterSeconds` says when a refill is due. */
+export class UsageExceededError extends ApiKeyError {
+  static override readonly code = 'usage_exceeded';
+  readonly code = 'usage_exceeded';
+  readonly status = 429;
+  readonly title = 'Usage exceeded';
 }
 
 /** The key store failed or timed out: the request is refused, never let through (fail closed). */

@@ -25,6 +25,7 @@ export {
   MissingOrganisationError,
   RateLimitedError,
   RevokedApiKeyError,
+  UsageExceededError,
   WrongEnvironmentError,
 } from './errors.js';
 export { type GenerateApiKeyOptions, type GeneratedApiKey, generateApiKey } from './generate.js';
@@ -100,6 +101,13 @@ export {
   takeCredits,
 } from './quotas/credits.js';
 export { MemoryRateLimiter, type MemoryRateLimiterOptions } from './quotas/memory-rate-limiter.js';
+export type { CreditsInput } from './quotas/quota-input.js';
+export {
+  CREDITS_REMAINING_HEADER,
+  type QuotaReport,
+  quotaHeaders,
+  type RateLimitHeaderStyle,
+} from './quotas/quota-report.js';
 export {
   checkRateLimitPolicy,
   MAX_RATE_LIMIT,
@@ -113,6 +121,7 @@ export type {
   RateLimitRequest,
   RateLimitState,
 } from './quotas/rate-limiter.js';
+export { DEFAULT_REFUSAL_BUDGET } from './quotas/refusal-budget.js';
 export {
   fits as slidingWindowFits,
   remainingOf as slidingWindowRemaining,

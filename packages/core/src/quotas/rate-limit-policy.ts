@@ -5,7 +5,7 @@
 export interface RateLimitPolicy {
   /** Requests allowed per window: a positive integer. */
   readonly limit: number;
-  /** The window in milliseconds: a whole number from 1 s to 1 day. */
+  /** The window in milliseconds: whole seconds from 1 s to 1 day (headers speak in seconds). */
   readonly windowMs: number;
 }
 
@@ -48,10 +48,11 @@ export function checkRateLimitPolicy(
     typeof windowMs !== 'number' ||
     !Number.isSafeInteger(windowMs) ||
     windowMs < MIN_RATE_LIMIT_WINDOW_MS ||
-    windowMs > MAX_RATE_LIMIT_WINDOW_MS
+    windowMs > MAX_RATE_LIMIT_WINDOW_MS ||
+    windowMs % 1000 !== 0
   ) {
     throw new RangeError(
-      `${packageName}: ${what}.windowMs must be whole milliseconds from 1 s to 1 day, got ${String(windowMs)}`,
+      `${packageName}: ${what}.windowMs must be whole seconds (in ms) from 1 s to 1 day, got ${String(windowMs)}`,
     );
   }
   return Object.freeze({ limit, windowMs });
