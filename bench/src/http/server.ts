@@ -39,6 +39,8 @@ async function setUpKeygate(): Promise<Keygate> {
       replacedById: null,
       rateLimit: null,
       credits: null,
+      leakedAt: null,
+      leakSource: null,
     });
   }
   return keygate;

@@ -6,6 +6,7 @@ import { CommandFailure, UsageError } from './cli-errors.js';
 import { runCommand } from './commands.js';
 import { DEFAULT_STORE_URL, type OpenedKeyStore, openKeyStore } from './open-key-store.js';
 import { peppersFromEnvironment } from './peppers.js';
+import { runServe } from './serve/serve-command.js';
 
 /** Where the CLI reads and writes; `process` in `bin.ts`, fakes in tests. */
 export interface CliIo {
@@ -28,6 +29,7 @@ export const COMMANDS = {
   'keys rotate': { options: ['grace'], args: 1 },
   'keys verify': { options: [], args: 0 },
   migrate: { options: [], args: 0 },
+  serve: { options: ['port', 'host', 'config'], args: 0 },
 } as const satisfies Record<string, { options: readonly string[]; args: number }>;
 
 /** A command name such as `keys create`. */
@@ -55,6 +57,9 @@ const OPTION_SPEC = {
   'expires-at': { type: 'string' },
   scope: { type: 'string', multiple: true },
   grace: { type: 'string' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  config: { type: 'string' },
 } as const;
 
 /** The help text. */
@@ -71,6 +76,8 @@ Commands:
                               Issue a successor; the old key works for the grace period (default 0)
   keys verify                 Verify a key read from standard input
   migrate                     Create or update the key table (SQL stores)
+  serve [--port <8181>] [--host <127.0.0.1>] [--config <keygate.serve.json>]
+                              Forward-auth server for nginx, Caddy, Traefik and Envoy
 
 Options:
   --store <url>       sqlite:<path> (default ${DEFAULT_STORE_URL}), postgres://…, mysql://…,
@@ -179,6 +186,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       if (peppers !== undefined) createKeyDigester({ peppers });
     } catch (error) {
       throw new UsageError(`KEYGATE_PEPPER: ${cleanMessage(error)}`);
+    }
+    // A long-running server: it opens (and closes) its own store and verifier.
+    if (parsed.command === 'serve') {
+      return await runServe(parsed, io, { storeUrl, table, namespace, peppers });
     }
     try {
       opened = await openKeyStore(storeUrl, {

@@ -31,6 +31,9 @@ export async function runCommand(parsed: ParsedCommand, context: CommandContext)
       return verifyKey(parsed, context);
     case 'migrate':
       return migrate(parsed, context);
+    case 'serve':
+      // A server, not a one-shot command: runCli hands it to runServe before opening a store.
+      throw new TypeError('keygate serve is run by runServe, not runCommand');
   }
 }
 

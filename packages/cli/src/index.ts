@@ -14,3 +14,19 @@ export {
 } from './open-key-store.js';
 export { type ApiKeyJson, toApiKeyJson } from './output.js';
 export { peppersFromEnvironment } from './peppers.js';
+export {
+  DEFAULT_SERVE_HOST,
+  DEFAULT_SERVE_PORT,
+  type ForwardAuthServer,
+  type ForwardAuthServerOptions,
+  startForwardAuthServer,
+} from './serve/forward-auth-server.js';
+export { canonicalPath } from './serve/original-request.js';
+export {
+  type ContextHeaderNames,
+  DEFAULT_CONTEXT_HEADERS,
+  loadServeConfig,
+  parseServeConfig,
+  type ServeConfig,
+  type ServeRoute,
+} from './serve/serve-config.js';

@@ -135,6 +135,8 @@ class StoreKeyManager implements KeyManager {
       replacedById: null,
       rateLimit: checked.rateLimit,
       credits: checked.credits,
+      leakedAt: null,
+      leakSource: null,
     };
     await this.#store.insert(record);
     return { key: generated.key, record: toApiKeySummary(record) };

@@ -39,6 +39,8 @@ interface StoredRecord {
   replacedById: string | null;
   rateLimit: RateLimitPolicy | null;
   credits: CreditColumns | null;
+  leakedAt: number | null;
+  leakSource: string | null;
 }
 
 const NO_SCOPES: readonly string[] = Object.freeze([]);
@@ -193,6 +195,8 @@ function toStored(record: ApiKeyRecord): StoredRecord {
     replacedById: record.replacedById === null ? null : flat(record.replacedById),
     rateLimit: copyRateLimit(record.rateLimit),
     credits: record.credits === null ? null : creditColumnsOf(record.credits),
+    leakedAt: timeOf(record.leakedAt),
+    leakSource: record.leakSource === null ? null : flat(record.leakSource),
   };
 }
 
@@ -221,6 +225,8 @@ function fromStored(stored: StoredRecord): ApiKeyRecord {
     replacedById: stored.replacedById,
     rateLimit: stored.rateLimit === null ? null : { ...stored.rateLimit },
     credits: stored.credits === null ? null : creditsFromColumns(stored.credits),
+    leakedAt: dateOf(stored.leakedAt),
+    leakSource: stored.leakSource,
   };
 }
 
@@ -230,6 +236,10 @@ function applyChanges(stored: StoredRecord, changes: ApiKeyRecordChanges): void 
   if (changes.revokedAt !== undefined) stored.revokedAt = timeOf(changes.revokedAt);
   if (changes.replacedById !== undefined) {
     stored.replacedById = changes.replacedById === null ? null : flat(changes.replacedById);
+  }
+  if (changes.leakedAt !== undefined) stored.leakedAt = timeOf(changes.leakedAt);
+  if (changes.leakSource !== undefined) {
+    stored.leakSource = changes.leakSource === null ? null : flat(changes.leakSource);
   }
   if (changes.scopes !== undefined) stored.scopes = copyScopes(changes.scopes);
   if (changes.metadata !== undefined) stored.metadata = copyMetadata(changes.metadata);

@@ -33,6 +33,10 @@ export interface ApiKeyRecord {
   readonly rateLimit: RateLimitPolicy | null;
   /** The key's usage credits, or `null` for a key that is not metered. */
   readonly credits: ApiKeyCredits | null;
+  /** When a secret scanner first reported the key as public (it may still work: see `revokedAt`). */
+  readonly leakedAt: Date | null;
+  /** Where the leak was found (a URL, such as the GitHub file), or `null` when not known. */
+  readonly leakSource: string | null;
 }
 
 /** The fields of a record that an update may change; a field left out is kept as it is. */
@@ -41,6 +45,8 @@ export interface ApiKeyRecordChanges {
   readonly expiresAt?: Date | null;
   readonly revokedAt?: Date | null;
   readonly replacedById?: string | null;
+  readonly leakedAt?: Date | null;
+  readonly leakSource?: string | null;
   readonly scopes?: readonly string[];
   readonly metadata?: Readonly<Record<string, unknown>>;
   /** A re-hash (pepper rotation) changes both together. */

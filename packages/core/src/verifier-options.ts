@@ -17,6 +17,7 @@ export type ResolveOrganisation = (
 /** Where a background operation failed, for {@link VerifierOptions.onError}. */
 export type VerifierOperation =
   | 'lookup'
+  | 'organisation'
   | 'last-used'
   | 'rehash'
   | 'subscribe'

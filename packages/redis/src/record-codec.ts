@@ -40,6 +40,8 @@ export function encodeRecord(record: ApiKeyRecord, listing: string | null): stri
   pushNullable(fields, 'revokedAt', timeOf(record.revokedAt));
   pushNullable(fields, 'replacedById', record.replacedById);
   fields.push(...encodeRateLimit(record.rateLimit).set, ...encodeCredits(record.credits).set);
+  pushNullable(fields, 'leakedAt', timeOf(record.leakedAt));
+  pushNullable(fields, 'leakSource', record.leakSource);
   if (listing !== null) fields.push(LISTING_FIELD, listing);
   return fields;
 }
@@ -63,6 +65,8 @@ export function encodeChanges(changes: ApiKeyRecordChanges): EncodedChanges {
   put('expiresAt', changes.expiresAt === undefined ? undefined : timeOf(changes.expiresAt));
   put('revokedAt', changes.revokedAt === undefined ? undefined : timeOf(changes.revokedAt));
   put('replacedById', changes.replacedById);
+  put('leakedAt', changes.leakedAt === undefined ? undefined : timeOf(changes.leakedAt));
+  put('leakSource', changes.leakSource);
   put('scopes', changes.scopes === undefined ? undefined : JSON.stringify(changes.scopes));
   put('metadata', changes.metadata === undefined ? undefined : JSON.stringify(changes.metadata));
   put('hash', changes.hash);
@@ -164,6 +168,8 @@ export function decodeRecord(
     replacedById: map.replacedById ?? null,
     rateLimit: decodeRateLimit(map.rateLimit),
     credits: decodeCredits(map),
+    leakedAt: dateOf(map.leakedAt),
+    leakSource: map.leakSource ?? null,
   };
 }
 

@@ -14,7 +14,8 @@ import { type MigrationOptions, PACKAGE_NAME, resolveMigrationOptions } from './
 /**
  * The migrations, oldest first. Names are permanent: the migration table records them.
  * `0001` creates the table and its indexes; `0002` adds `replaced_by_id` (for rotation); `0004`
- * adds the rate-limit and credit columns (docs/quotas.md).
+ * adds the rate-limit and credit columns (docs/quotas.md); `0006` adds `leaked_at` and
+ * `leak_source` (for secret-scanning reports).
  *
  * @example
  * ```ts
@@ -25,6 +26,7 @@ export const MIGRATION_NAMES = Object.freeze([
   '0001_create_api_keys',
   '0002_add_replaced_by_id',
   '0004_quotas',
+  '0006_leaks',
 ] as const);
 
 /**
@@ -47,6 +49,8 @@ interface ColumnTypes {
   readonly json: ReturnType<typeof sql.raw>;
   readonly time: ReturnType<typeof sql.raw>;
   readonly count: ReturnType<typeof sql.raw>;
+  /** Long text that is never indexed (a URL). */
+  readonly text: ReturnType<typeof sql.raw>;
 }
 
 const COLUMN_TYPES: Readonly<Record<SqlDialect, ColumnTypes>> = {
@@ -57,6 +61,7 @@ const COLUMN_TYPES: Readonly<Record<SqlDialect, ColumnTypes>> = {
     json: sql.raw('jsonb'),
     time: sql.raw('timestamptz'),
     count: sql.raw('bigint'),
+    text: sql.raw('text'),
   },
   mysql: {
     identifier: sql.raw('varchar(128) character set utf8mb4 collate utf8mb4_bin'),
@@ -65,6 +70,7 @@ const COLUMN_TYPES: Readonly<Record<SqlDialect, ColumnTypes>> = {
     json: sql.raw('json'),
     time: sql.raw('datetime(3)'),
     count: sql.raw('bigint'),
+    text: sql.raw('text character set utf8mb4'),
   },
   sqlite: {
     identifier: sql.raw('text'),
@@ -73,6 +79,7 @@ const COLUMN_TYPES: Readonly<Record<SqlDialect, ColumnTypes>> = {
     json: sql.raw('text'),
     time: sql.raw('integer'),
     count: sql.raw('integer'),
+    text: sql.raw('text'),
   },
 };
 
@@ -163,6 +170,17 @@ export function keygateMigrations(
         for (const [column] of [...quotaColumns(types)].reverse()) {
           await db.schema.alterTable(table).dropColumn(column).execute();
         }
+      },
+    },
+    // Two statements, not one ALTER with two columns: SQLite adds one column per ALTER TABLE.
+    '0006_leaks': {
+      async up(db) {
+        await db.schema.alterTable(table).addColumn('leaked_at', types.time).execute();
+        await db.schema.alterTable(table).addColumn('leak_source', types.text).execute();
+      },
+      async down(db) {
+        await db.schema.alterTable(table).dropColumn('leak_source').execute();
+        await db.schema.alterTable(table).dropColumn('leaked_at').execute();
       },
     },
   });

@@ -37,6 +37,8 @@ export interface ApiKeyRow {
   credits_refill_amount: StoredCount | null;
   credits_refill_interval_ms: StoredCount | null;
   credits_refilled_at: StoredTime | null;
+  leaked_at: StoredTime | null;
+  leak_source: string | null;
 }
 
 /** A bigint column's value as drivers return it: a number, a bigint, or a string (pg). */
@@ -67,6 +69,8 @@ export const COLUMNS = [
   'credits_refill_amount',
   'credits_refill_interval_ms',
   'credits_refilled_at',
+  'leaked_at',
+  'leak_source',
 ] as const satisfies readonly (keyof ApiKeyRow)[];
 
 /**
@@ -99,6 +103,8 @@ export function recordToRow(record: ApiKeyRecord, dialect: SqlDialect): ApiKeyRo
     last_used_at: optionalTimeToColumn(record.lastUsedAt, dialect),
     revoked_at: optionalTimeToColumn(record.revokedAt, dialect),
     replaced_by_id: record.replacedById,
+    leaked_at: optionalTimeToColumn(record.leakedAt, dialect),
+    leak_source: record.leakSource,
     ...rateLimitToRow(record.rateLimit),
     ...creditsToRow(record.credits, dialect),
   };
@@ -165,6 +171,9 @@ export function changesToRow(
   if (changes.revokedAt !== undefined)
     row.revoked_at = optionalTimeToColumn(changes.revokedAt, dialect);
   if (changes.replacedById !== undefined) row.replaced_by_id = changes.replacedById;
+  if (changes.leakedAt !== undefined)
+    row.leaked_at = optionalTimeToColumn(changes.leakedAt, dialect);
+  if (changes.leakSource !== undefined) row.leak_source = changes.leakSource;
   if (changes.scopes !== undefined) row.scopes = JSON.stringify(changes.scopes);
   if (changes.metadata !== undefined) row.metadata = JSON.stringify(changes.metadata);
   if (changes.hash !== undefined) row.hash = changes.hash;
@@ -196,6 +205,8 @@ export function rowToRecord(row: ApiKeyRow): ApiKeyRecord {
         ? null
         : { limit: Number(row.rate_limit), windowMs: Number(row.rate_limit_window_ms) },
     credits: creditsFromRow(row),
+    leakedAt: optionalTimeFromColumn(row.leaked_at),
+    leakSource: row.leak_source,
   };
 }
 

@@ -294,12 +294,13 @@ describe('a failing limiter', () => {
     expect(codeOf(await verifier.verify(key))).toBe('key_store_unavailable');
   });
 
-  it('rejects (a 500) when organisationRateLimit answers something that is no policy', async () => {
-    const { verifier, keys } = setup({
+  it('answers 503 and reports it when organisationRateLimit answers no policy', async () => {
+    const { verifier, keys, errors } = setup({
       organisationRateLimit: () => ({ limit: -1, windowMs: 60_000 }),
     });
     const { key } = await keys.create({ organisationId: 'org', name: 'a' });
-    await expect(verifier.verify(key)).rejects.toThrow(/organisationRateLimit\(\)\.limit/);
+    expect(codeOf(await verifier.verify(key))).toBe('key_store_unavailable');
+    expect(errors).toEqual(['rate-limit']);
   });
 });
 

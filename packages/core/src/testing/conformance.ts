@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { InvalidationEvent, KeyStore } from '../key-store.js';
 import type { ApiKeyRecord } from '../record.js';
 import { runCreditConformance } from './credits-conformance.js';
+import { registerLeakConformance } from './leak-conformance.js';
 
 /** How the suite reaches the store under test. */
 export interface ConformanceOptions {
@@ -45,6 +46,8 @@ export function makeTestRecord(overrides: Partial<ApiKeyRecord> = {}): ApiKeyRec
     replacedById: null,
     rateLimit: null,
     credits: null,
+    leakedAt: null,
+    leakSource: null,
     ...overrides,
   };
 }
@@ -380,6 +383,7 @@ export function runKeyStoreConformance(options: ConformanceOptions): void {
     });
 
     runCreditConformance({ open, peerOf, timeout });
+    registerLeakConformance({ open, makeRecord: makeTestRecord, timeout });
 
     it('closes without error', { timeout }, async () => {
       const store = await open();
