@@ -13,6 +13,7 @@ export type ApiKeyErrorCode =
   | 'invalid_api_key'
   | 'expired_api_key'
   | 'revoked_api_key'
+  | 'disabled_api_key'
   | 'wrong_environment'
   | 'missing_organisation'
   | 'insufficient_scope'
@@ -128,6 +129,13 @@ export class RevokedApiKeyError extends ApiKeyError {
   static override readonly title = 'API key revoked';
 }
 
+/** The key is disabled; unlike a revocation, its owner can enable it again. */
+export class DisabledApiKeyError extends ApiKeyError {
+  static override readonly code = 'disabled_api_key';
+  static override readonly status = 401;
+  static override readonly title = 'API key disabled';
+}
+
 /** The key belongs to an environment this server does not accept (a test key on live, say). */
 export class WrongEnvironmentError extends ApiKeyError {
   static override readonly code = 'wrong_environment';
@@ -209,4 +217,28 @@ export class ApiKeyNotFoundError extends KeygateError {
 /** Thrown by {@link KeyManager} for an operation the key's state forbids (rotating a revoked key). */
 export class ApiKeyStateError extends KeygateError {
   static override readonly code = 'api_key_not_active';
+}
+
+/**
+ * Thrown by {@link KeyManager} for input it refuses: a key name with control characters or out
+ * of bounds, an impossible date. A `TypeError` (bad input, caught before anything is written)
+ * with a stable `code` and the `field` at fault; the management handler answers it with a 400,
+ * the CLI with a usage error.
+ *
+ * @example
+ * ```ts
+ * try { await keys.create({ organisationId: 'org_1', name: 'a\u001b[2Jb' }); }
+ * catch (error) { if ((error as { code?: unknown }).code === 'invalid_key_input') … }
+ * ```
+ */
+export class InvalidKeyInputError extends TypeError {
+  static readonly code = 'invalid_key_input';
+  readonly code = InvalidKeyInputError.code;
+  /** The input field at fault (`name`, `expiresAt`, …). */
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super(`@keygate/core: ${message}`);
+    this.name = 'InvalidKeyInputError';
+    this.field = field;
+  }
 }

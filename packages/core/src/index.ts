@@ -15,10 +15,12 @@ export {
   type ApiKeyErrorStatus,
   ApiKeyNotFoundError,
   ApiKeyStateError,
+  DisabledApiKeyError,
   DuplicateApiKeyError,
   ExpiredApiKeyError,
   InsufficientScopeError,
   InvalidApiKeyError,
+  InvalidKeyInputError,
   isApiKeyError,
   KeygateError,
   KeyStoreUnavailableError,
@@ -51,11 +53,15 @@ export {
   createKeyManager,
   type KeyManager,
   type KeyManagerOptions,
+  type OrganisationGuard,
+  type RotateApiKeyOptions,
   type RotatedApiKey,
+  type UpdateApiKeyInput,
 } from './key-manager.js';
 export { MAX_GRACE_PERIOD_MS } from './key-manager-input.js';
 export type {
   ApiKeyPage,
+  ApiKeyUpdateCondition,
   InvalidationEvent,
   KeyStore,
   LastUsedEntry,
@@ -82,6 +88,7 @@ export {
   type ParseResult,
   parseApiKey,
 } from './parse.js';
+export { escapeUnprintable, UNPRINTABLE_CHARACTER } from './printable-text.js';
 export {
   DEFAULT_PROBLEM_TYPE_BASE,
   type Problem,

@@ -1,15 +1,26 @@
 // Checks what callers pass to the key manager: wrong input throws a TypeError or RangeError that
 // says what is wrong, before anything is generated or written.
+import { InvalidKeyInputError } from './errors.js';
 import type { KeyFormat } from './key-format.js';
+import { UNPRINTABLE_CHARACTER } from './printable-text.js';
 import type { ApiKeyCredits } from './quotas/credits.js';
-import { type CreditsInput, checkCreditsInput, checkRateLimitInput } from './quotas/quota-input.js';
+import {
+  type CreditsInput,
+  type CreditsUpdate,
+  checkCreditsInput,
+  checkCreditsUpdate,
+  checkRateLimitInput,
+} from './quotas/quota-input.js';
 import type { RateLimitPolicy } from './quotas/rate-limit-policy.js';
 
 /** What {@link KeyManager.create} takes. */
 export interface CreateApiKeyInput {
   /** The organisation the key acts for; `null` makes a key that every request refuses. */
   readonly organisationId: string | null;
-  /** A descriptive name, 1–200 characters (e.g. "Production API"). */
+  /**
+   * A descriptive name, 1–200 characters (e.g. "Production API"), without control characters
+   * (newlines, tabs, terminal escapes): names are printed in tables and terminals.
+   */
   readonly name: string;
   /** Default: the format's first environment (`live`). */
   readonly environment?: string;
@@ -22,6 +33,38 @@ export interface CreateApiKeyInput {
   readonly rateLimit?: RateLimitPolicy | null;
   /** Usage credits (a balance and an optional refill). Default: none, the key is not metered. */
   readonly credits?: CreditsInput | null;
+}
+
+/** What {@link KeyManager.update} takes: only the fields to change. */
+export interface UpdateApiKeyInput {
+  /** A new name, 1–200 characters. */
+  readonly name?: string;
+  /** A new expiry, or `null` for a key that never expires. */
+  readonly expiresAt?: Date | null;
+  /** The key's new scopes (replacing the old ones). */
+  readonly scopes?: readonly string[];
+  /** The key's new metadata (replacing the old). */
+  readonly metadata?: Readonly<Record<string, unknown>>;
+  /** `false` disables the key (refused with `disabled_api_key`), `true` enables it again. */
+  readonly enabled?: boolean;
+  /** The key's own rate limit, or `null` to remove it. */
+  readonly rateLimit?: RateLimitPolicy | null;
+  /**
+   * The key's credits, or `null` to stop metering it. A part left out is kept: `{ refill }` alone
+   * changes the refill and keeps the balance. Setting `remaining` restarts the refill clock.
+   */
+  readonly credits?: CreditsUpdate | null;
+}
+
+/** An update, checked and normalised: only the fields that were given. */
+export interface CheckedUpdateInput {
+  readonly name?: string;
+  readonly expiresAt?: Date | null;
+  readonly scopes?: readonly string[];
+  readonly metadata?: Readonly<Record<string, unknown>>;
+  readonly enabled?: boolean;
+  readonly rateLimit?: RateLimitPolicy | null;
+  readonly credits?: CreditsUpdate | null;
 }
 
 /** The input, checked and normalised. */
@@ -78,11 +121,48 @@ export function checkCreateInput(input: CreateApiKeyInput, format: KeyFormat): C
   };
 }
 
-/** A name: a string of 1–200 characters once trimmed. */
+/** Checks and normalises the input of `update`; at least one field must be given. */
+export function checkUpdateInput(input: UpdateApiKeyInput): CheckedUpdateInput {
+  if (typeof input !== 'object' || input === null) {
+    throw new TypeError('@keygate/core: update needs the fields to change');
+  }
+  const { name, expiresAt, scopes, metadata, enabled, rateLimit, credits } = input;
+  if (enabled !== undefined && typeof enabled !== 'boolean') {
+    throw new TypeError('@keygate/core: enabled must be true or false');
+  }
+  const checked: CheckedUpdateInput = {
+    ...(name === undefined ? {} : { name: checkName(name) }),
+    ...(expiresAt === undefined ? {} : { expiresAt: checkExpiry(expiresAt) }),
+    ...(scopes === undefined ? {} : { scopes: checkScopes(scopes) }),
+    ...(metadata === undefined ? {} : { metadata: checkMetadata(metadata) }),
+    ...(enabled === undefined ? {} : { enabled }),
+    ...(rateLimit === undefined ? {} : { rateLimit: checkRateLimitInput(rateLimit) }),
+    ...(credits === undefined ? {} : { credits: checkCreditsUpdate(credits) }),
+  };
+  if (Object.keys(checked).length === 0) {
+    throw new TypeError(
+      '@keygate/core: update needs a name, expiry, scopes, metadata, enabled, rateLimit or credits',
+    );
+  }
+  return checked;
+}
+
+/**
+ * A name: a string of 1–200 characters (code points, not UTF-16 units) once trimmed, with no
+ * control character. Throws {@link InvalidKeyInputError} (field `name`).
+ */
 export function checkName(name: unknown): string {
   const trimmed = typeof name === 'string' ? name.trim() : '';
-  if (trimmed.length === 0 || trimmed.length > MAX_NAME_LENGTH) {
-    throw new TypeError(`@keygate/core: a key name must be 1–${MAX_NAME_LENGTH} characters`);
+  let length = 0;
+  for (const _character of trimmed) length++;
+  if (length === 0 || length > MAX_NAME_LENGTH) {
+    throw new InvalidKeyInputError('name', `a key name must be 1–${MAX_NAME_LENGTH} characters`);
+  }
+  if (UNPRINTABLE_CHARACTER.test(trimmed)) {
+    throw new InvalidKeyInputError(
+      'name',
+      'a key name must not contain control characters (newlines, tabs, terminal escapes, direction overrides)',
+    );
   }
   return trimmed;
 }

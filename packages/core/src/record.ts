@@ -29,6 +29,8 @@ export interface ApiKeyRecord {
   readonly revokedAt: Date | null;
   /** Set by rotation: the id of the key that replaces this one. */
   readonly replacedById: string | null;
+  /** When the key was disabled; `null` while enabled. Unlike a revocation, it can be undone. */
+  readonly disabledAt: Date | null;
   /** The key's own rate limit (on top of the default and its organisation's), or `null`. */
   readonly rateLimit: RateLimitPolicy | null;
   /** The key's usage credits, or `null` for a key that is not metered. */
@@ -45,6 +47,8 @@ export interface ApiKeyRecordChanges {
   readonly expiresAt?: Date | null;
   readonly revokedAt?: Date | null;
   readonly replacedById?: string | null;
+  /** A date disables the key, `null` enables it again. */
+  readonly disabledAt?: Date | null;
   readonly leakedAt?: Date | null;
   readonly leakSource?: string | null;
   readonly scopes?: readonly string[];
@@ -63,11 +67,15 @@ export type ApiKeySummary = Omit<ApiKeyRecord, 'hash' | 'hashVersion'> & {
 };
 
 /** The state of a key at a given time. */
-export type ApiKeyStatus = 'active' | 'expired' | 'revoked';
+export type ApiKeyStatus = 'active' | 'expired' | 'revoked' | 'disabled';
 
-/** The status of `record` at `now` (revocation wins over expiry). */
+/**
+ * The status of `record` at `now`, in the verifier's order: revocation wins over a disabled key,
+ * which wins over expiry.
+ */
 export function apiKeyStatus(record: ApiKeyRecord, now: number = Date.now()): ApiKeyStatus {
   if (record.revokedAt !== null && record.revokedAt.getTime() <= now) return 'revoked';
+  if (record.disabledAt !== null && record.disabledAt.getTime() <= now) return 'disabled';
   if (record.expiresAt !== null && record.expiresAt.getTime() <= now) return 'expired';
   return 'active';
 }

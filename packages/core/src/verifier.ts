@@ -1,8 +1,10 @@
 // The verifier (DESIGN.md section 5): header → format → checksum → environment → cache → store →
-// revoked → expired → organisation → scopes → quotas. The cheap checks never touch the store, and a
-// cache hit answers synchronously without allocating (a key with quotas: see quotas/quota-stage.ts).
+// revoked → disabled → expired → organisation → scopes → quotas. The cheap checks never touch the
+// store, and a cache hit answers synchronously without allocating (a key with quotas: see
+// quotas/quota-stage.ts).
 import type { AuthContext, Organisation } from './auth-context.js';
 import { BoundedCache } from './bounded-cache.js';
+import { issuers } from './context-issuers.js';
 import { withDeadline } from './deadline.js';
 import type { ApiKeyError } from './errors.js';
 import type { InvalidationEvent, SubscriptionMonitor, Unsubscribe } from './key-store.js';
@@ -28,8 +30,8 @@ import {
 export type { VerifyFailure } from './refusals.js';
 
 // Which verifier built each context, so that a route guard (`requireScopes`) answers with that
-// verifier's problem mapping without the adapter storing anything on every request.
-const issuers = new WeakMap<AuthContext, Verifier>();
+// verifier's problem mapping without the adapter storing anything on every request. The map is
+// shared by every copy of core in the process (context-issuers.ts).
 
 /**
  * The verifier that produced `context`, or `undefined` for a context it did not build.
@@ -397,6 +399,15 @@ class ApiKeyVerifier implements Verifier {
         invalidationsAtStart,
         digest,
         refusedEntry(this.#refusals.revoked, record.id),
+        record.hash,
+      );
+    }
+    // Checked at lookup only: enabling or disabling a key invalidates its cache entry.
+    if (record.disabledAt !== null && record.disabledAt.getTime() <= now) {
+      return this.#remember(
+        invalidationsAtStart,
+        digest,
+        refusedEntry(this.#refusals.disabled, record.id),
         record.hash,
       );
     }

@@ -30,6 +30,7 @@ export interface ApiKeyRow {
   last_used_at: StoredTime | null;
   revoked_at: StoredTime | null;
   replaced_by_id: string | null;
+  disabled_at: StoredTime | null;
   // 0004_quotas. Counts are bigint: pg hands them back as strings, so they are read with Number().
   rate_limit: StoredCount | null;
   rate_limit_window_ms: StoredCount | null;
@@ -63,6 +64,7 @@ export const COLUMNS = [
   'last_used_at',
   'revoked_at',
   'replaced_by_id',
+  'disabled_at',
   'rate_limit',
   'rate_limit_window_ms',
   'credits_remaining',
@@ -103,6 +105,7 @@ export function recordToRow(record: ApiKeyRecord, dialect: SqlDialect): ApiKeyRo
     last_used_at: optionalTimeToColumn(record.lastUsedAt, dialect),
     revoked_at: optionalTimeToColumn(record.revokedAt, dialect),
     replaced_by_id: record.replacedById,
+    disabled_at: optionalTimeToColumn(record.disabledAt, dialect),
     leaked_at: optionalTimeToColumn(record.leakedAt, dialect),
     leak_source: record.leakSource,
     ...rateLimitToRow(record.rateLimit),
@@ -171,6 +174,8 @@ export function changesToRow(
   if (changes.revokedAt !== undefined)
     row.revoked_at = optionalTimeToColumn(changes.revokedAt, dialect);
   if (changes.replacedById !== undefined) row.replaced_by_id = changes.replacedById;
+  if (changes.disabledAt !== undefined)
+    row.disabled_at = optionalTimeToColumn(changes.disabledAt, dialect);
   if (changes.leakedAt !== undefined)
     row.leaked_at = optionalTimeToColumn(changes.leakedAt, dialect);
   if (changes.leakSource !== undefined) row.leak_source = changes.leakSource;
@@ -200,6 +205,7 @@ export function rowToRecord(row: ApiKeyRow): ApiKeyRecord {
     lastUsedAt: optionalTimeFromColumn(row.last_used_at),
     revokedAt: optionalTimeFromColumn(row.revoked_at),
     replacedById: row.replaced_by_id,
+    disabledAt: optionalTimeFromColumn(row.disabled_at),
     rateLimit:
       row.rate_limit === null || row.rate_limit_window_ms === null
         ? null

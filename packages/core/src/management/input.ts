@@ -2,12 +2,13 @@
 // becomes a 400 (or 413/415) with a detail that names the field, never a 500.
 import { checkName, MAX_GRACE_PERIOD_MS, MAX_NAME_LENGTH } from '../key-manager-input.js';
 import { formatDuration, parseDuration } from './duration.js';
+import { parseIsoDate } from './iso-date.js';
 import { ManagementRequestError } from './problems.js';
 
 /** Largest JSON body the handler reads. */
 export const MAX_BODY_BYTES = 16 * 1024;
-// Far enough for any real key, near enough that Date arithmetic stays exact.
-const MAX_EXPIRY_MS = 100 * 365 * 86_400_000;
+/** The furthest expiry accepted: far enough for any real key, near enough that Date arithmetic stays exact. */
+export const MAX_EXPIRY_MS = 100 * 365 * 86_400_000;
 
 /** A checked `POST /keys` body. */
 export interface CreateKeyBody {
@@ -21,11 +22,15 @@ export interface CreateKeyBody {
 export interface UpdateKeyBody {
   readonly name?: string;
   readonly expiresAt?: Date | null;
+  readonly scopes?: readonly string[];
+  readonly enabled?: boolean;
 }
 
 /** A checked `POST /keys/:id/rotate` body. */
 export interface RotateKeyBody {
   readonly gracePeriodMs: number;
+  /** The successor's expiry when the body sets one (`null`: never); else the old key's. */
+  readonly expiresAt?: Date | null;
 }
 
 /** Reads the body as a JSON object; an empty body is `{}` when `optional`. */
@@ -101,37 +106,46 @@ export function createKeyBody(body: Record<string, unknown>, now: number): Creat
   if (environment !== undefined && (typeof environment !== 'string' || environment === '')) {
     throw invalid('environment must be a string such as "live" or "test".');
   }
-  const scopes = body.scopes;
-  if (
-    scopes !== undefined &&
-    (!Array.isArray(scopes) || !scopes.every((scope) => typeof scope === 'string'))
-  ) {
-    throw invalid('scopes must be an array of strings.');
-  }
   return {
     name: keyName(body.name),
     environment,
     expiresAt: expiry(body, now) ?? null,
-    scopes: scopes as string[] | undefined,
+    scopes: scopeList(body.scopes),
   };
 }
 
-/** Checks the body of an update (rename / change expiry) request. */
+/** Checks the body of an update request: any of name, expiry, scopes and enabled. */
 export function updateKeyBody(body: Record<string, unknown>, now: number): UpdateKeyBody {
-  allowOnly(body, ['name', 'expiresAt', 'expiresIn']);
+  allowOnly(body, ['name', 'expiresAt', 'expiresIn', 'scopes', 'enabled']);
   const expiresAt = expiry(body, now);
-  if (body.name === undefined && expiresAt === undefined) {
-    throw invalid('Send name, expiresAt or expiresIn to change.');
+  const scopes = scopeList(body.scopes);
+  const { name, enabled } = body;
+  if (enabled !== undefined && typeof enabled !== 'boolean') {
+    throw invalid('enabled must be true or false.');
+  }
+  if (
+    name === undefined &&
+    expiresAt === undefined &&
+    scopes === undefined &&
+    enabled === undefined
+  ) {
+    throw invalid('Send name, expiresAt or expiresIn, scopes or enabled to change.');
   }
   return {
-    ...(body.name === undefined ? {} : { name: keyName(body.name) }),
+    ...(name === undefined ? {} : { name: keyName(name) }),
     ...(expiresAt === undefined ? {} : { expiresAt }),
+    ...(scopes === undefined ? {} : { scopes }),
+    ...(enabled === undefined ? {} : { enabled }),
   };
 }
 
-/** Checks the body of a rotate request: `gracePeriod` as a duration (`"24h"`) or seconds. */
-export function rotateKeyBody(body: Record<string, unknown>): RotateKeyBody {
-  allowOnly(body, ['gracePeriod']);
+/**
+ * Checks the body of a rotate request: `gracePeriod` as a duration (`"24h"`) or seconds, and
+ * optionally the successor's expiry (`expiresAt`, `null` for none, or `expiresIn`).
+ */
+export function rotateKeyBody(body: Record<string, unknown>, now: number): RotateKeyBody {
+  allowOnly(body, ['gracePeriod', 'expiresAt', 'expiresIn']);
+  const expiresAt = expiry(body, now);
   const grace = body.gracePeriod;
   let gracePeriodMs: number | undefined;
   if (grace === undefined) gracePeriodMs = 0;
@@ -143,16 +157,33 @@ export function rotateKeyBody(body: Record<string, unknown>): RotateKeyBody {
       `gracePeriod must be a duration from 0 to ${formatDuration(MAX_GRACE_PERIOD_MS)} ("0", "1h", "7d") or whole seconds.`,
     );
   }
-  return { gracePeriodMs };
+  return expiresAt === undefined ? { gracePeriodMs } : { gracePeriodMs, expiresAt };
+}
+
+function scopeList(scopes: unknown): readonly string[] | undefined {
+  if (
+    scopes !== undefined &&
+    (!Array.isArray(scopes) || !scopes.every((scope) => typeof scope === 'string'))
+  ) {
+    throw invalid('scopes must be an array of strings.');
+  }
+  return scopes as string[] | undefined;
 }
 
 function keyName(name: unknown): string {
   if (name === undefined) throw invalid('name is required (for example "Production API").');
-  // The key manager's own rule, answered as a 400 instead of its TypeError.
+  if (typeof name !== 'string') {
+    throw invalid(`name must be a string of 1 to ${MAX_NAME_LENGTH} characters.`);
+  }
+  // The key manager's own rule, answered as a 400 that says which part of it failed.
   try {
     return checkName(name);
-  } catch {
-    throw invalid(`name must be a string of 1 to ${MAX_NAME_LENGTH} characters.`);
+  } catch (error) {
+    throw invalid(
+      /control characters/.test((error as Error).message)
+        ? 'name must not contain control characters (newlines, tabs, terminal escapes).'
+        : `name must be a string of 1 to ${MAX_NAME_LENGTH} characters.`,
+    );
   }
 }
 
@@ -170,9 +201,13 @@ function expiry(body: Record<string, unknown>, now: number): Date | null | undef
     return new Date(now + ms);
   }
   if (expiresAt === undefined || expiresAt === null) return expiresAt;
-  const time = typeof expiresAt === 'string' ? Date.parse(expiresAt) : Number.NaN;
-  if (Number.isNaN(time) || !/^\d{4}-\d{2}-\d{2}/.test(expiresAt as string)) {
-    throw invalid('expiresAt must be an ISO 8601 date such as "2026-12-31T23:59:59Z", or null.');
+  // Strict: a day that does not exist ("2027-02-30") is refused, never moved to another.
+  const time =
+    typeof expiresAt === 'string' ? (parseIsoDate(expiresAt)?.getTime() ?? Number.NaN) : Number.NaN;
+  if (Number.isNaN(time)) {
+    throw invalid(
+      'expiresAt must be an ISO 8601 date that exists, such as "2026-12-31T23:59:59Z", or null.',
+    );
   }
   if (time <= now) throw invalid('expiresAt must be in the future.');
   if (time - now > MAX_EXPIRY_MS) throw invalid('expiresAt must be within 100 years.');

@@ -3,7 +3,7 @@
 import { expect, it } from 'vitest';
 import type { KeyStore } from '../key-store.js';
 import type { ApiKeyCredits } from '../quotas/credits.js';
-import { makeTestRecord } from './conformance.js';
+import { makeTestRecord } from './test-record.js';
 
 /** What the credit tests need from the suite that registers them. */
 export interface CreditConformanceContext {
