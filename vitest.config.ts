@@ -9,7 +9,7 @@ export default defineConfig({
   resolve: {
     alias: [
       {
-        find: /^@keygate\/core\/(testing|fetch|management|adapter)$/,
+        find: /^@keygate\/core\/(testing|fetch|management|adapter|secret-scanning)$/,
         replacement: source('./packages/core/src/$1.ts'),
       },
       {

@@ -2,7 +2,14 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts', 'src/testing.ts', 'src/fetch.ts', 'src/management.ts', 'src/adapter.ts'],
+  entry: [
+    'src/index.ts',
+    'src/testing.ts',
+    'src/fetch.ts',
+    'src/management.ts',
+    'src/adapter.ts',
+    'src/secret-scanning.ts',
+  ],
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

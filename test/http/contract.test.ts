@@ -61,6 +61,7 @@ function authFor(kind: AppKind): AuthOptions {
           resolveOrganisation: () => {
             throw new Error('the organisation service is down');
           },
+          onError: () => {},
         }).verifier,
       };
   }
@@ -291,12 +292,13 @@ describe.each(FRAMEWORKS)('$name', (framework) => {
     });
   });
 
-  it('answers a throwing resolveOrganisation with a 500 from the framework, never a 401', async () => {
+  it('answers a throwing resolveOrganisation with 503 key_store_unavailable, never a 401 or 500', async () => {
     const app = apps.get('throwingResolver')!;
     const answer = await send(`${app.url}/whoami`, { headers: { 'x-api-key': keys.writer! } });
-    expect(answer.status).toBe(500);
-    expect(answer.json).toEqual({ error: 'internal' });
-    expect(app.errors).toHaveLength(1);
+    expect(answer.status).toBe(503);
+    expect(answer.json).toMatchObject({ code: 'key_store_unavailable' });
+    expect(answer.headers['retry-after']).toBeDefined();
+    expect(app.errors).toHaveLength(0);
     expect(app.handled()).toBe(0);
     // The server is still up.
     expect((await send(`${app.url}/whoami`)).status).toBe(401);

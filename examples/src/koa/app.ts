@@ -31,7 +31,7 @@ export function buildKoaApp(options: KoaSitesAppOptions): Koa {
   const app = new (options.Koa ?? Koa)();
   const api = createSitesApi(options.sites);
   const onError = errorSink(options);
-  // First, so that a throwing resolveOrganisation is a 500 like any other unexpected error.
+  // First, so that any unexpected error is a 500.
   app.use(async (ctx, next) => {
     try {
       await next();

@@ -1,6 +1,9 @@
-// The refusal catalogue (DESIGN.md section 6): one class per failure, each with a stable `code`
-// and its HTTP `status`. Callers match on `code`, never on `instanceof`, because two copies of
-// this package can be installed side by side.
+// The refusal catalogue (docs/design.md, "Errors"): one class per failure, each with a stable
+// `code` and its HTTP `status`. Callers match on `code`, never on `instanceof`, because two copies
+// of this package can be installed side by side.
+//
+// Declaring a code is one class here: `static code` (plus `status` and `title` for a refusal).
+// The instance reads them through the base class, so no literal is written twice.
 
 /** The stable string that names why a request was refused. */
 export type ApiKeyErrorCode =
@@ -16,8 +19,35 @@ export type ApiKeyErrorCode =
   | 'key_store_unavailable';
 
 /**
+ * Base of every keygate error that has a stable `code`. A subclass declares `static code`; the
+ * constructor copies it onto the instance, where callers read it.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await keygate.keys.revoke(id);
+ * } catch (error) {
+ *   if ((error as { code?: unknown }).code === ApiKeyNotFoundError.code) console.log('gone');
+ * }
+ * ```
+ */
+export abstract class KeygateError extends Error {
+  /** The stable code of every instance of this class. */
+  static readonly code: string;
+  /** The stable code, copied from the class. */
+  readonly code: string;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = new.target.code;
+  }
+}
+
+/**
  * Base class of every refusal. Never carries the key: `detail` is written for the client and
- * holds only what the client already knows or may be told.
+ * holds only what the client already knows or may be told. A subclass declares `static code`,
+ * `static status` and `static title`; the instance carries them as `code`, `status` and `title`.
  *
  * @example
  * ```ts
@@ -25,14 +55,18 @@ export type ApiKeyErrorCode =
  * if (!result.ok && result.error.code === 'expired_api_key') console.log(result.error.detail);
  * ```
  */
-export abstract class ApiKeyError extends Error {
-  /** The stable code; see {@link ApiKeyErrorCode}. */
-  static readonly code: ApiKeyErrorCode;
-  abstract readonly code: ApiKeyErrorCode;
+export abstract class ApiKeyError extends KeygateError {
+  static override readonly code: ApiKeyErrorCode;
   /** The HTTP status that a server answers with. */
-  abstract readonly status: 401 | 403 | 429 | 503;
+  static readonly status: ApiKeyErrorStatus;
   /** A short, human summary of the kind of problem (RFC 9457 `title`). */
-  abstract readonly title: string;
+  static readonly title: string;
+  /** The stable code; see {@link ApiKeyErrorCode}. */
+  declare readonly code: ApiKeyErrorCode;
+  /** The HTTP status that a server answers with. */
+  readonly status: ApiKeyErrorStatus;
+  /** A short, human summary of the kind of problem (RFC 9457 `title`). */
+  readonly title: string;
   /** Seconds after which a retry may succeed (sent as `Retry-After`), where that makes sense. */
   readonly retryAfterSeconds: number | undefined;
   /** What went wrong, for the client (RFC 9457 `detail`). */
@@ -41,74 +75,70 @@ export abstract class ApiKeyError extends Error {
   }
 
   constructor(detail: string, options?: { retryAfterSeconds?: number; cause?: unknown }) {
-    super(detail, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = new.target.name;
+    super(detail, options);
+    this.status = new.target.status;
+    this.title = new.target.title;
     this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }
 
+/** The HTTP statuses a refusal is answered with. */
+export type ApiKeyErrorStatus = 401 | 403 | 429 | 503;
+
 /** No `x-api-key` header was sent. */
 export class MissingApiKeyError extends ApiKeyError {
   static override readonly code = 'missing_api_key';
-  readonly code = 'missing_api_key';
-  readonly status = 401;
-  readonly title = 'API key required';
+  static override readonly status = 401;
+  static override readonly title = 'API key required';
 }
 
 /** The value is not a key: wrong prefix, length, alphabet or checksum, or several headers. */
 export class MalformedApiKeyError extends ApiKeyError {
   static override readonly code = 'malformed_api_key';
-  readonly code = 'malformed_api_key';
-  readonly status = 401;
-  readonly title = 'Malformed API key';
+  static override readonly status = 401;
+  static override readonly title = 'Malformed API key';
 }
 
 /** Well formed, but no such key exists (never issued, or deleted). */
 export class InvalidApiKeyError extends ApiKeyError {
   static override readonly code = 'invalid_api_key';
-  readonly code = 'invalid_api_key';
-  readonly status = 401;
-  readonly title = 'Invalid API key';
+  static override readonly status = 401;
+  static override readonly title = 'Invalid API key';
 }
 
 /** The key is past its `expiresAt`. */
 export class ExpiredApiKeyError extends ApiKeyError {
   static override readonly code = 'expired_api_key';
-  readonly code = 'expired_api_key';
-  readonly status = 401;
-  readonly title = 'API key expired';
+  static override readonly status = 401;
+  static override readonly title = 'API key expired';
 }
 
 /** The key was revoked. */
 export class RevokedApiKeyError extends ApiKeyError {
   static override readonly code = 'revoked_api_key';
-  readonly code = 'revoked_api_key';
-  readonly status = 401;
-  readonly title = 'API key revoked';
+  static override readonly status = 401;
+  static override readonly title = 'API key revoked';
 }
 
 /** The key belongs to an environment this server does not accept (a test key on live, say). */
 export class WrongEnvironmentError extends ApiKeyError {
   static override readonly code = 'wrong_environment';
-  readonly code = 'wrong_environment';
-  readonly status = 401;
-  readonly title = 'Wrong API key environment';
+  static override readonly status = 401;
+  static override readonly title = 'Wrong API key environment';
 }
 
 /** The key has no organisation, or its organisation is not active. */
 export class MissingOrganisationError extends ApiKeyError {
   static override readonly code = 'missing_organisation';
-  readonly code = 'missing_organisation';
-  readonly status = 403;
-  readonly title = 'No active organisation';
+  static override readonly status = 403;
+  static override readonly title = 'No active organisation';
 }
 
 /** The route needs a scope that the key lacks. */
 export class InsufficientScopeError extends ApiKeyError {
   static override readonly code = 'insufficient_scope';
-  readonly code = 'insufficient_scope';
-  readonly status = 403;
-  readonly title = 'Insufficient scope';
+  static override readonly status = 403;
+  static override readonly title = 'Insufficient scope';
   /** The scopes the route asked for that the key does not have. */
   readonly missingScopes: readonly string[];
 
@@ -121,17 +151,15 @@ export class InsufficientScopeError extends ApiKeyError {
 /** The key made too many requests; `retryAfterSeconds` says when to try again. */
 export class RateLimitedError extends ApiKeyError {
   static override readonly code = 'rate_limited';
-  readonly code = 'rate_limited';
-  readonly status = 429;
-  readonly title = 'Too many requests';
+  static override readonly status = 429;
+  static override readonly title = 'Too many requests';
 }
 
 /** The key store failed or timed out: the request is refused, never let through (fail closed). */
 export class KeyStoreUnavailableError extends ApiKeyError {
   static override readonly code = 'key_store_unavailable';
-  readonly code = 'key_store_unavailable';
-  readonly status = 503;
-  readonly title = 'Key store unavailable';
+  static override readonly status = 503;
+  static override readonly title = 'Key store unavailable';
 }
 
 /** True when `value` is a keygate refusal, from this or any other copy of the package. */
@@ -148,31 +176,22 @@ export function isApiKeyError(value: unknown): value is ApiKeyError {
  * Thrown by a {@link KeyStore} when an insert would reuse an id or a digest. Not a refusal: it
  * means the caller (or a store) broke an invariant, so it never maps to an HTTP answer.
  */
-export class DuplicateApiKeyError extends Error {
-  readonly code = 'duplicate_api_key';
-  constructor(detail: string) {
-    super(detail);
-    this.name = 'DuplicateApiKeyError';
-  }
+export class DuplicateApiKeyError extends KeygateError {
+  static override readonly code = 'duplicate_api_key';
 }
 
 /** Thrown by {@link KeyManager} operations on an id that no store record has. */
-export class ApiKeyNotFoundError extends Error {
-  readonly code = 'api_key_not_found';
+export class ApiKeyNotFoundError extends KeygateError {
+  static override readonly code = 'api_key_not_found';
   /** The id that was asked for (a record id, never a key). */
   readonly keyId: string;
   constructor(keyId: string) {
     super(`No API key with id ${JSON.stringify(keyId)}.`);
-    this.name = 'ApiKeyNotFoundError';
     this.keyId = keyId;
   }
 }
 
 /** Thrown by {@link KeyManager} for an operation the key's state forbids (rotating a revoked key). */
-export class ApiKeyStateError extends Error {
-  readonly code = 'api_key_not_active';
-  constructor(detail: string) {
-    super(detail);
-    this.name = 'ApiKeyStateError';
-  }
+export class ApiKeyStateError extends KeygateError {
+  static override readonly code = 'api_key_not_active';
 }

@@ -2,8 +2,10 @@
 // workers, hand-written gateways). Same verifier, same problem bodies as every other adapter.
 import type { AuthContext } from './auth-context.js';
 import type { ApiKeyError } from './errors.js';
-import type { Problem } from './problem.js';
+import { problemResponse } from './problem.js';
 import type { Verifier } from './verifier.js';
+
+export { problemResponse };
 
 /** Options of {@link createFetchAuthenticator}. */
 export interface FetchAuthenticatorOptions {
@@ -65,13 +67,6 @@ export function apiKeyHeaderValues(headers: Headers, headerName: string): string
   const value = headers.get(headerName);
   if (value === null || !value.includes(',')) return value;
   return value.split(',').map((part) => part.trim());
-}
-
-/** A Fetch `Response` carrying a refusal. */
-export function problemResponse(problem: Problem): Response {
-  // A copy: the problem's headers are frozen and shared, and some runtimes keep the init object
-  // and add to it (@hono/node-server sets Content-Length on it).
-  return new Response(problem.json, { status: problem.status, headers: { ...problem.headers } });
 }
 
 /**

@@ -12,6 +12,7 @@ export {
 export {
   ApiKeyError,
   type ApiKeyErrorCode,
+  type ApiKeyErrorStatus,
   ApiKeyNotFoundError,
   ApiKeyStateError,
   DuplicateApiKeyError,
@@ -19,6 +20,7 @@ export {
   InsufficientScopeError,
   InvalidApiKeyError,
   isApiKeyError,
+  KeygateError,
   KeyStoreUnavailableError,
   MalformedApiKeyError,
   MissingApiKeyError,
@@ -57,6 +59,7 @@ export type {
   KeyStore,
   LastUsedEntry,
   ListOptions,
+  SubscriptionMonitor,
   Unsubscribe,
 } from './key-store.js';
 export { createKeygate, type Keygate } from './keygate.js';

@@ -35,6 +35,29 @@ export interface InvalidationEvent {
 export type Unsubscribe = () => void | Promise<void>;
 
 /**
+ * What a subscriber learns about the channel itself, beside its events. A store whose channel
+ * runs over a connection of its own (Redis pub/sub, PostgreSQL LISTEN) reconnects by itself when
+ * that connection drops; events published while it was down are lost, so it says so: `onLost`
+ * when the connection goes, `onResync` once events flow again. A verifier empties its cache on
+ * `onResync`, since anything it cached may have changed unseen (see docs/design.md, "Caching and
+ * invalidation").
+ *
+ * @example
+ * ```ts
+ * await store.subscribe?.((event) => cache.delete(event.hash), {
+ *   onLost: (error) => console.warn('invalidations paused', error),
+ *   onResync: () => cache.clear(),
+ * });
+ * ```
+ */
+export interface SubscriptionMonitor {
+  /** The channel's connection dropped; events from now until `onResync` may be missed. */
+  readonly onLost?: (error: unknown) => void;
+  /** The channel is back after a loss and delivers events again; some may have been missed. */
+  readonly onResync?: () => void;
+}
+
+/**
  * Where keys live. Every method returns a Promise; a store never opens a connection the caller
  * did not give it. Every implementation passes `runKeyStoreConformance` from
  * `@keygate/core/testing`.
@@ -68,9 +91,13 @@ export interface KeyStore {
   recordLastUsed(entries: readonly LastUsedEntry[]): Promise<void>;
   /**
    * Delivers other instances' (and this one's) invalidation events. Optional: a store without a
-   * channel leaves it out, and verifiers then rely on their cache TTL.
+   * channel leaves it out, and verifiers then rely on their cache TTL. A store that can lose its
+   * channel keeps re-establishing it and tells `monitor` when it was lost and when it is back.
    */
-  subscribe?(listener: (event: InvalidationEvent) => void): Promise<Unsubscribe>;
+  subscribe?(
+    listener: (event: InvalidationEvent) => void,
+    monitor?: SubscriptionMonitor,
+  ): Promise<Unsubscribe>;
   /** Releases what the store holds of its own (subscriptions, timers), not the injected client. */
   close(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 // Records last-used times off the request path: uses are collected in memory and written to the
 // store in one batch per interval, so a request never waits on (or fails with) that write.
+import { withDeadline } from './deadline.js';
 import type { KeyStore } from './key-store.js';
 
 /** Entries kept while the store is failing; beyond this the oldest uses are dropped. */
@@ -9,14 +10,21 @@ const MAX_PENDING = 100_000;
 export class LastUsedRecorder {
   readonly #store: KeyStore;
   readonly #flushIntervalMs: number;
+  readonly #timeoutMs: number;
   readonly #onError: (error: unknown) => void;
   #pending = new Map<string, number>();
   #timer: ReturnType<typeof setTimeout> | undefined;
   #flushing: Promise<void> | undefined;
 
-  constructor(store: KeyStore, flushIntervalMs: number, onError: (error: unknown) => void) {
+  constructor(
+    store: KeyStore,
+    flushIntervalMs: number,
+    timeoutMs: number,
+    onError: (error: unknown) => void,
+  ) {
     this.#store = store;
     this.#flushIntervalMs = flushIntervalMs;
+    this.#timeoutMs = timeoutMs;
     this.#onError = onError;
   }
 
@@ -58,7 +66,13 @@ export class LastUsedRecorder {
     this.#pending = new Map();
     const entries = Array.from(batch, ([id, time]) => ({ id, lastUsedAt: new Date(time) }));
     try {
-      await this.#store.recordLastUsed(entries);
+      // A stalled store must not hold the batch (nor a shutdown) forever. A write that lands
+      // after its deadline is harmless: times only move forwards, so the retry changes nothing.
+      await withDeadline(
+        () => this.#store.recordLastUsed(entries),
+        this.#timeoutMs,
+        `the key store did not record last-used times within ${this.#timeoutMs} ms`,
+      );
     } catch (error) {
       this.#onError(error);
       // Keep the batch for the next attempt, newer uses winning, within a bound.

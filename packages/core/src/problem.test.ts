@@ -6,7 +6,8 @@ import {
   MissingOrganisationError,
   RateLimitedError,
 } from './errors.js';
-import { toProblem } from './problem.js';
+import { ManagementRequestError, problemResponseFor } from './management/problems.js';
+import { buildProblem, problemResponse, toProblem } from './problem.js';
 
 describe('toProblem', () => {
   it('answers a 401 with problem+json, no-store and a WWW-Authenticate challenge', () => {
@@ -51,5 +52,43 @@ describe('toProblem', () => {
     });
     expect(problem.headers['www-authenticate']).toBe('ApiKey realm="a\\"b", header="x-token"');
     expect(problem.body.type).toBe('urn:problem:invalid_api_key');
+  });
+});
+
+describe('buildProblem', () => {
+  it('gives a management problem the same body and base headers as a refusal', async () => {
+    const detail = 'The key store could not be reached; try again shortly.';
+    const refusal = toProblem(new KeyStoreUnavailableError(detail));
+    const response = problemResponseFor(
+      new ManagementRequestError('key_store_unavailable', detail),
+      undefined,
+    );
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual(refusal.body);
+    expect(response.headers.get('content-type')).toBe(refusal.headers['content-type']);
+    expect(response.headers.get('cache-control')).toBe(refusal.headers['cache-control']);
+  });
+
+  it('adds the extra headers and the type base', async () => {
+    const problem = buildProblem(
+      { code: 'method_not_allowed', status: 405, title: 'Method not allowed', detail: 'Use GET.' },
+      'urn:problem:',
+      { allow: 'GET' },
+    );
+    expect(problem.headers).toEqual({
+      'content-type': 'application/problem+json',
+      'cache-control': 'no-store',
+      allow: 'GET',
+    });
+    expect(problem.body).toEqual({
+      type: 'urn:problem:method_not_allowed',
+      title: 'Method not allowed',
+      status: 405,
+      detail: 'Use GET.',
+      code: 'method_not_allowed',
+    });
+    const response = problemResponse(problem);
+    expect(response.headers.get('allow')).toBe('GET');
+    expect(await response.text()).toBe(problem.json);
   });
 });

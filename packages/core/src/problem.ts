@@ -36,6 +36,16 @@ export interface ProblemOptions {
 /** Default prefix of problem type URIs. */
 export const DEFAULT_PROBLEM_TYPE_BASE = 'https://keygate.dev/problems/';
 
+/** What a problem body is made of: a coded failure with an HTTP status. */
+export interface ProblemSource {
+  readonly code: string;
+  readonly status: number;
+  readonly title: string;
+  readonly detail: string;
+  /** Present on `insufficient_scope`: the scopes the key lacks. */
+  readonly missingScopes?: readonly string[];
+}
+
 /**
  * Builds the HTTP answer for a refusal. Never includes the key: the body holds the error's
  * code, title and detail only.
@@ -47,20 +57,7 @@ export const DEFAULT_PROBLEM_TYPE_BASE = 'https://keygate.dev/problems/';
  * ```
  */
 export function toProblem(error: ApiKeyError, options: ProblemOptions = {}): Problem {
-  const body: ProblemDetails = {
-    type: `${options.typeBase ?? DEFAULT_PROBLEM_TYPE_BASE}${error.code}`,
-    title: error.title,
-    status: error.status,
-    detail: error.detail,
-    code: error.code,
-    ...('missingScopes' in error
-      ? { missingScopes: error.missingScopes as readonly string[] }
-      : {}),
-  };
-  const headers: Record<string, string> = {
-    'content-type': 'application/problem+json',
-    'cache-control': 'no-store',
-  };
+  const headers: Record<string, string> = {};
   if (error.status === 401) {
     const realm = quoted(options.realm ?? 'api');
     const header = quoted(options.headerName ?? 'x-api-key');
@@ -68,12 +65,59 @@ export function toProblem(error: ApiKeyError, options: ProblemOptions = {}): Pro
   }
   if (error.retryAfterSeconds !== undefined)
     headers['retry-after'] = String(error.retryAfterSeconds);
+  return buildProblem(error, options.typeBase, headers);
+}
+
+/**
+ * The one builder of problem+json answers: the verifier's refusals, the management handler's
+ * problems and the Fetch adapter's responses all come from here, so their bodies and base
+ * headers cannot drift apart.
+ *
+ * @example
+ * ```ts
+ * const problem = buildProblem(
+ *   { code: 'not_found', status: 404, title: 'Not found', detail: 'No such page.' },
+ *   undefined,
+ * );
+ * ```
+ */
+export function buildProblem(
+  source: ProblemSource,
+  typeBase: string | undefined,
+  extraHeaders: Readonly<Record<string, string>> = {},
+): Problem {
+  const body: ProblemDetails = {
+    type: `${typeBase ?? DEFAULT_PROBLEM_TYPE_BASE}${source.code}`,
+    title: source.title,
+    status: source.status,
+    detail: source.detail,
+    code: source.code,
+    ...(source.missingScopes === undefined ? {} : { missingScopes: source.missingScopes }),
+  };
   return Object.freeze({
-    status: error.status,
-    headers: Object.freeze(headers),
+    status: source.status,
+    headers: Object.freeze({
+      'content-type': 'application/problem+json',
+      'cache-control': 'no-store',
+      ...extraHeaders,
+    }),
     body: Object.freeze(body),
     json: JSON.stringify(body),
   });
+}
+
+/**
+ * A Fetch `Response` carrying a problem.
+ *
+ * @example
+ * ```ts
+ * if (!auth.ok) return problemResponse(keygate.verifier.problem(auth.error));
+ * ```
+ */
+export function problemResponse(problem: Problem): Response {
+  // A copy: the problem's headers are frozen and shared, and some runtimes keep the init object
+  // and add to it (@hono/node-server sets Content-Length on it).
+  return new Response(problem.json, { status: problem.status, headers: { ...problem.headers } });
 }
 
 function quoted(value: string): string {

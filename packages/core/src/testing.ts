@@ -1,4 +1,6 @@
-// Entry point of `@keygate/core/testing`: the conformance suite that every KeyStore must pass.
+// Entry point of `@keygate/core/testing`: the conformance suite that every KeyStore must pass,
+// and a signer for testing a secret-scanning endpoint without GitHub.
+export { createTestAlertSigner, p1363ToDer, type TestAlertSigner } from './testing/alert-signer.js';
 export {
   type ConformanceOptions,
   makeTestRecord,

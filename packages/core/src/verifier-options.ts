@@ -11,7 +11,7 @@ export type ResolveOrganisation = (
 ) => Organisation | null | undefined | false | Promise<Organisation | null | undefined | false>;
 
 /** Where a background operation failed, for {@link VerifierOptions.onError}. */
-export type VerifierOperation = 'lookup' | 'last-used' | 'rehash' | 'subscribe';
+export type VerifierOperation = 'lookup' | 'organisation' | 'last-used' | 'rehash' | 'subscribe';
 
 /** Options of {@link createVerifier}. */
 export interface VerifierOptions {

@@ -247,14 +247,14 @@ describe('verifier: store answers', () => {
     expect(codeOf(await verifier.verify(on.key))).toBe('ok');
   });
 
-  it('rejects (for a 500) when resolveOrganisation throws: a host bug is not a 401', async () => {
+  it('fails closed (503, not a 401 or a 500) when resolveOrganisation throws', async () => {
     const { verifier, keys } = setup({
       resolveOrganisation: () => {
         throw new Error('organisation table missing');
       },
     });
     const { key } = await keys.create({ organisationId: 'org', name: 'a' });
-    await expect(verifier.verify(key)).rejects.toThrow('organisation table missing');
+    expect(codeOf(await verifier.verify(key))).toBe('key_store_unavailable');
   });
 
   it('checks required scopes after everything else', async () => {

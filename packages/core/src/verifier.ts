@@ -3,8 +3,9 @@
 // hit answers synchronously without allocating.
 import type { AuthContext, Organisation } from './auth-context.js';
 import { BoundedCache } from './bounded-cache.js';
+import { withDeadline } from './deadline.js';
 import { type ApiKeyError, RateLimitedError } from './errors.js';
-import type { InvalidationEvent, Unsubscribe } from './key-store.js';
+import type { InvalidationEvent, SubscriptionMonitor, Unsubscribe } from './key-store.js';
 import { LastUsedRecorder } from './last-used-recorder.js';
 import { checkApiKey } from './parse.js';
 import { type Problem, toProblem } from './problem.js';
@@ -40,6 +41,9 @@ export function verifierOf(context: AuthContext): Verifier | undefined {
 /** How long to wait before trying again to subscribe to the store's invalidation events. */
 const SUBSCRIBE_RETRY_MS = 5_000;
 
+/** What `close()` may take beyond the store timeout before it gives up on the store. */
+const CLOSE_GRACE_MS = 500;
+
 /** An accepted verification. */
 export interface VerifySuccess {
   readonly ok: true;
@@ -70,8 +74,8 @@ export interface Verifier {
   readonly ready: Promise<void>;
   /**
    * Verifies the value(s) of the key header. Synchronous when the cache or the cheap checks can
-   * answer, a Promise otherwise: `await` it either way. Rejects only when `resolveOrganisation`
-   * throws (a bug of the host application, to be answered with a 500).
+   * answer, a Promise otherwise: `await` it either way. Never rejects: a store or
+   * `resolveOrganisation` that fails or outlives `storeTimeoutMs` is `key_store_unavailable`.
    */
   verify(headerValue: unknown, options?: VerifyOptions): VerifyResult | Promise<VerifyResult>;
   /** The HTTP answer for a refusal, built once per error. */
@@ -82,7 +86,11 @@ export interface Verifier {
   clearCache(): void;
   /** Writes collected last-used times now. */
   flushLastUsed(): Promise<void>;
-  /** Unsubscribes, flushes last-used times and empties the cache. Does not close the store. */
+  /**
+   * Unsubscribes, flushes last-used times and empties the cache. Does not close the store.
+   * Settles within `storeTimeoutMs` (plus a little) whatever the store does; last-used times it
+   * could not write by then are reported to `onError` and dropped.
+   */
   close(): Promise<void>;
 }
 
@@ -154,6 +162,7 @@ class ApiKeyVerifier implements Verifier {
       this.#lastUsed = new LastUsedRecorder(
         options.store,
         options.lastUsed.flushIntervalMs,
+        options.storeTimeoutMs,
         (error) => options.onError(error, 'last-used'),
       );
     }
@@ -226,13 +235,24 @@ class ApiKeyVerifier implements Verifier {
     if (this.#closed) return;
     this.#closed = true;
     clearTimeout(this.#subscribeRetry);
-    await this.ready;
-    try {
+    const timeoutMs = this.options.storeTimeoutMs;
+    // Unsubscribing and the last flush run side by side under one deadline: a stalled store
+    // must not hold a shutdown (each store call has its own deadline too, so nothing is left
+    // waiting forever behind this one).
+    const unsubscribing = (async () => {
+      await this.ready;
       await this.#unsubscribe?.();
+    })().catch((error: unknown) => this.options.onError(error, 'subscribe'));
+    const flushing = this.#lastUsed?.close();
+    try {
+      await withDeadline(
+        () => Promise.all([unsubscribing, flushing]),
+        timeoutMs + CLOSE_GRACE_MS,
+        `close: the key store did not finish within ${timeoutMs} ms; unwritten last-used times are dropped`,
+      );
     } catch (error) {
-      this.options.onError(error, 'subscribe');
+      this.options.onError(error, 'last-used');
     }
-    await this.#lastUsed?.close();
     this.clearCache();
   }
 
@@ -291,7 +311,10 @@ class ApiKeyVerifier implements Verifier {
 
   async #load(key: string, digest: string, stale: CachedKey | undefined): Promise<CachedKey> {
     const invalidationsAtStart = this.#invalidations;
-    const found = await this.#find(key, digest);
+    // The store lookup and the organisation's resolution share one deadline, so a request is
+    // answered within storeTimeoutMs whichever of them stalls.
+    const deadline = Date.now() + this.options.storeTimeoutMs;
+    const found = await this.#find(key, digest, deadline);
     // A store failure is answered but never remembered: the next request tries the store again.
     if (found === 'unavailable') return refusedEntry(this.#refusals.storeUnavailable);
     if (found === null)
@@ -310,7 +333,9 @@ class ApiKeyVerifier implements Verifier {
     const organisation =
       record.organisationId === null
         ? undefined
-        : await this.#organisationOf(record.organisationId);
+        : await this.#organisationOf(record.organisationId, deadline);
+    // Like a store failure: answered, never remembered, the next request asks again.
+    if (organisation === 'unavailable') return refusedEntry(this.#refusals.storeUnavailable);
     if (organisation === undefined) {
       return this.#remember(
         invalidationsAtStart,
@@ -349,13 +374,14 @@ class ApiKeyVerifier implements Verifier {
   async #find(
     key: string,
     digest: string,
+    deadline: number,
   ): Promise<{ record: ApiKeyRecord; versionIndex: number } | null | 'unavailable'> {
     const versions = this.options.digester.versions;
     for (let index = 0; index < versions.length; index++) {
       const hash = index === 0 ? digest : versions[index]!.digest(key);
       let record: unknown;
       try {
-        record = await this.#withTimeout(() => this.options.store.findByHash(hash));
+        record = await this.#withTimeout(() => this.options.store.findByHash(hash), deadline);
       } catch (error) {
         this.options.onError(error, 'lookup');
         return 'unavailable';
@@ -373,10 +399,24 @@ class ApiKeyVerifier implements Verifier {
     return null;
   }
 
-  async #organisationOf(organisationId: string): Promise<Organisation | undefined> {
+  // `undefined` for no active organisation; 'unavailable' when the resolver threw or stalled.
+  async #organisationOf(
+    organisationId: string,
+    deadline: number,
+  ): Promise<Organisation | undefined | 'unavailable'> {
     const resolve = this.options.resolveOrganisation;
     if (resolve === undefined) return { id: organisationId } as Organisation;
-    const organisation = await resolve(organisationId);
+    let organisation: Awaited<ReturnType<typeof resolve>>;
+    try {
+      organisation = await withDeadline(
+        () => resolve(organisationId),
+        Math.max(0, deadline - Date.now()),
+        `resolveOrganisation did not answer within ${this.options.storeTimeoutMs} ms`,
+      );
+    } catch (error) {
+      this.options.onError(error, 'organisation');
+      return 'unavailable';
+    }
     return organisation === null || organisation === undefined || organisation === false
       ? undefined
       : organisation;
@@ -403,38 +443,41 @@ class ApiKeyVerifier implements Verifier {
   // A key verified under an older pepper is moved to the current one, off the request path.
   #rehash(record: ApiKeyRecord, digest: string): void {
     const version = this.options.digester.current.version;
-    this.#withTimeout(() =>
-      this.options.store.update(record.id, { hash: digest, hashVersion: version }),
+    this.#withTimeout(
+      () => this.options.store.update(record.id, { hash: digest, hashVersion: version }),
+      Date.now() + this.options.storeTimeoutMs,
     ).catch((error: unknown) => this.options.onError(error, 'rehash'));
   }
 
-  async #withTimeout<T>(call: () => Promise<T>): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () =>
-          reject(
-            new Error(`the key store did not answer within ${this.options.storeTimeoutMs} ms`),
-          ),
-        this.options.storeTimeoutMs,
-      );
-    });
-    try {
-      // `call` may throw synchronously or return a non-promise: both are store failures too.
-      return await Promise.race([Promise.resolve().then(call), timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+  // `call` may throw synchronously or return a non-promise: both are store failures too.
+  #withTimeout<T>(call: () => Promise<T>, deadline: number): Promise<T> {
+    return withDeadline(
+      call,
+      Math.max(0, deadline - Date.now()),
+      `the key store did not answer within ${this.options.storeTimeoutMs} ms`,
+    );
   }
 
   // `ready` settles after the first attempt. A failed subscription (the store was down at start)
-  // is retried until it holds, and the cache is then emptied: events may have been missed.
+  // is retried until it holds, and the cache is then emptied: events may have been missed. Once
+  // it holds, the store keeps it up and says when it lost and regained it.
   async #subscribe(isRetry = false): Promise<void> {
     const subscribe = this.options.store.subscribe;
     if (typeof subscribe !== 'function' || this.#closed) return;
+    const monitor: SubscriptionMonitor = {
+      onLost: (error) => this.options.onError(error, 'subscribe'),
+      onResync: () => this.clearCache(),
+    };
     try {
-      const unsubscribe = await subscribe.call(this.options.store, (event) =>
-        this.invalidate(event),
+      // A subscription confirmed after its deadline is ended at once: nobody holds it.
+      const unsubscribe = await withDeadline(
+        () => subscribe.call(this.options.store, (event) => this.invalidate(event), monitor),
+        this.options.storeTimeoutMs,
+        `the key store did not confirm the subscription within ${this.options.storeTimeoutMs} ms`,
+        (late) =>
+          void Promise.resolve()
+            .then(late)
+            .catch(() => {}),
       );
       if (this.#closed) {
         await unsubscribe();

@@ -12,7 +12,8 @@ import { sendProblem } from './send-problem.js';
 /**
  * Builds the middleware that authenticates every request by its `x-api-key` header. On success
  * `req.apiKey` holds the key and its organisation; on refusal the client gets core's
- * problem+json answer and no later handler runs. A rejected `resolveOrganisation` goes to
+ * problem+json answer and no later handler runs. A `resolveOrganisation` that throws or stalls
+ * is answered like a store failure (503 `key_store_unavailable`); an unexpected rejection goes to
  * `next(error)` (a 500 from your error handler), on Express 4 as on 5.
  *
  * @example

@@ -72,8 +72,8 @@ const plugin: FastifyPluginCallback<ApiKeyAuthOptions> = (fastify, options, done
  * The Fastify plugin that authenticates every request by its `x-api-key` header, in `onRequest`.
  * On success `request.apiKey` holds the key and its organisation; on refusal the client gets
  * core's problem+json answer and no later hook or handler runs. It is wrapped with
- * `fastify-plugin`, so it covers the routes of the instance it is registered on. A throwing
- * `resolveOrganisation` is a 500 through Fastify's error handler.
+ * `fastify-plugin`, so it covers the routes of the instance it is registered on. A throwing or
+ * stalled `resolveOrganisation` is answered like a store failure (503 `key_store_unavailable`).
  *
  * @example
  * ```ts

@@ -13,8 +13,8 @@ import type { ApiKeyState } from './state.js';
 /**
  * Builds the middleware that authenticates every request by its `x-api-key` header. On success
  * `ctx.state.apiKey` holds the key and its organisation; on refusal the client gets core's
- * problem+json answer and `next` is not called. A rejected `resolveOrganisation` rejects the
- * middleware's promise (a 500 through Koa's error handling).
+ * problem+json answer and `next` is not called. A throwing or stalled `resolveOrganisation` is
+ * answered like a store failure (503 `key_store_unavailable`).
  *
  * @example
  * ```ts

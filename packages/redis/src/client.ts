@@ -55,7 +55,9 @@ export type RedisMessageHandler = (channel: string, message: string) => void;
 
 /**
  * What the store needs of the dedicated pub/sub connection (an ioredis `Redis` or `Cluster` that
- * runs nothing but subscriptions).
+ * runs nothing but subscriptions). Its `close` and `ready` events tell the store that the
+ * connection dropped and came back (ioredis re-subscribes by itself; events published in
+ * between are lost, which subscribers must learn).
  *
  * @example
  * ```ts
@@ -66,5 +68,7 @@ export interface RedisSubscriberClient {
   subscribe(channel: string): Promise<unknown>;
   unsubscribe(channel: string): Promise<unknown>;
   on(event: 'message', handler: RedisMessageHandler): unknown;
+  on(event: 'close' | 'ready', handler: () => void): unknown;
   off(event: 'message', handler: RedisMessageHandler): unknown;
+  off(event: 'close' | 'ready', handler: () => void): unknown;
 }

@@ -1,10 +1,15 @@
 // Invalidation over Redis pub/sub: the scripts PUBLISH `{id, hash}` on every update and delete,
-// and this relays what arrives on the channel to the store's subscribers.
-import type { InvalidationEvent, Unsubscribe } from '@keygate/core';
+// and this relays what arrives on the channel to the store's subscribers. When the connection
+// drops, subscribers are told (`onLost`); once it is back and the channel confirmed again, they
+// are told to resync (`onResync`): whatever was published in between is lost.
+import type { InvalidationEvent, SubscriptionMonitor, Unsubscribe } from '@keygate/core';
 import type { RedisMessageHandler, RedisSubscriberClient } from './client.js';
 
 /** How long `subscribe` waits for Redis to confirm before it gives up (a lost Redis). */
 export const SUBSCRIBE_TIMEOUT_MS = 10_000;
+
+/** After a reconnect whose SUBSCRIBE was not confirmed, how long until the next try. */
+const RESYNC_RETRY_MS = 1_000;
 
 // Several stores may share one subscriber connection: a channel is unsubscribed in Redis only
 // when the last store that uses it lets go.
@@ -18,10 +23,31 @@ export class InvalidationChannel {
   readonly #channel: string;
   readonly #onWarning: (message: string) => void;
   // One entry per subscribe call, so the same function subscribed twice is two subscriptions.
-  readonly #subscriptions = new Set<{ readonly listener: Listener }>();
+  readonly #subscriptions = new Set<{
+    readonly listener: Listener;
+    readonly monitor: SubscriptionMonitor | undefined;
+  }>();
   #subscribing: Promise<void> | undefined;
   #holdsChannel = false;
   #listening = false;
+  // The connection dropped after the channel was confirmed, and it is not confirmed again yet.
+  #lost = false;
+  #resyncRetry: ReturnType<typeof setTimeout> | undefined;
+
+  readonly #onClose = (): void => {
+    // ioredis emits `close` for the drop and again for every failed reconnection attempt.
+    if (this.#lost || this.#subscribing === undefined) return;
+    this.#lost = true;
+    const error = new Error(
+      '@keygate/redis: the pub/sub connection dropped; invalidation events are missed until it is back',
+    );
+    this.#onWarning(`${error.message} (reconnecting)`);
+    for (const { monitor } of [...this.#subscriptions]) this.#tell(() => monitor?.onLost?.(error));
+  };
+
+  readonly #onReady = (): void => {
+    if (this.#lost) void this.#resync();
+  };
 
   readonly #onMessage: RedisMessageHandler = (channel, message) => {
     if (channel !== this.#channel) return;
@@ -47,15 +73,20 @@ export class InvalidationChannel {
     this.#onWarning = onWarning;
   }
 
-  /** Adds a listener; resolves once Redis confirmed the subscription. */
-  async subscribe(listener: Listener): Promise<Unsubscribe> {
+  /**
+   * Adds a listener; resolves once Redis confirmed the subscription. `monitor` learns when the
+   * connection drops and when the channel is confirmed again after it.
+   */
+  async subscribe(listener: Listener, monitor?: SubscriptionMonitor): Promise<Unsubscribe> {
     if (typeof listener !== 'function') {
       throw new TypeError('@keygate/redis: subscribe needs a listener function');
     }
-    const subscription = { listener };
+    const subscription = { listener, monitor };
     this.#subscriptions.add(subscription);
     if (!this.#listening) {
       this.#subscriber.on('message', this.#onMessage);
+      this.#subscriber.on('close', this.#onClose);
+      this.#subscriber.on('ready', this.#onReady);
       this.#listening = true;
     }
     try {
@@ -103,12 +134,48 @@ export class InvalidationChannel {
     return this.#subscribing;
   }
 
+  // ioredis re-sends SUBSCRIBE on its own right after the reconnect; this one is confirmed after
+  // it (replies come in order), so once it resolves no event can slip past unseen any more.
+  async #resync(): Promise<void> {
+    clearTimeout(this.#resyncRetry);
+    try {
+      await withTimeout(
+        this.#subscriber.subscribe(this.#channel),
+        SUBSCRIBE_TIMEOUT_MS,
+        `@keygate/redis: Redis did not confirm the subscription within ${SUBSCRIBE_TIMEOUT_MS} ms`,
+      );
+    } catch (error) {
+      if (!this.#lost || !this.#listening) return;
+      this.#onWarning(`@keygate/redis: resubscribing failed (${String(error)}); trying again`);
+      this.#resyncRetry = setTimeout(() => void this.#resync(), RESYNC_RETRY_MS);
+      this.#resyncRetry.unref?.();
+      return;
+    }
+    if (!this.#lost || !this.#listening) return;
+    this.#lost = false;
+    this.#onWarning('@keygate/redis: the pub/sub connection is back; subscribers resynced');
+    for (const { monitor } of [...this.#subscriptions]) this.#tell(() => monitor?.onResync?.());
+  }
+
+  // A throwing monitor must not escape into ioredis' event handlers.
+  #tell(call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      this.#onWarning(`@keygate/redis: a subscription monitor threw: ${String(error)}`);
+    }
+  }
+
   async #releaseIfUnused(): Promise<void> {
     if (this.#subscriptions.size > 0) return;
     if (this.#listening) {
       this.#subscriber.off('message', this.#onMessage);
+      this.#subscriber.off('close', this.#onClose);
+      this.#subscriber.off('ready', this.#onReady);
       this.#listening = false;
     }
+    clearTimeout(this.#resyncRetry);
+    this.#lost = false;
     this.#subscribing = undefined;
     if (!this.#holdsChannel) return;
     this.#holdsChannel = false;

@@ -12,6 +12,7 @@ import {
   type LastUsedEntry,
   type ListOptions,
   pageSize,
+  type SubscriptionMonitor,
   type Unsubscribe,
 } from '@keygate/core';
 import type { RedisCommandClient } from './client.js';
@@ -63,10 +64,12 @@ const LAST_USED_CHUNK = 500;
 export class RedisKeyStore implements KeyStore {
   /**
    * Present only when a `subscriber` connection was given: a store without one has no channel,
-   * and verifiers then rely on their cache TTL.
+   * and verifiers then rely on their cache TTL. `monitor` learns when the pub/sub connection
+   * drops and when the channel is confirmed again after it (ioredis reconnects by itself).
    */
   declare readonly subscribe?: (
     listener: (event: InvalidationEvent) => void,
+    monitor?: SubscriptionMonitor,
   ) => Promise<Unsubscribe>;
 
   readonly #options: ResolvedRedisKeyStoreOptions;
@@ -84,7 +87,7 @@ export class RedisKeyStore implements KeyStore {
     if (subscriber !== undefined) {
       const invalidation = new InvalidationChannel(subscriber, channel, onWarning);
       this.#invalidation = invalidation;
-      this.subscribe = (listener) => invalidation.subscribe(listener);
+      this.subscribe = (listener, monitor) => invalidation.subscribe(listener, monitor);
     }
   }
 

@@ -1,6 +1,7 @@
 // The management handler's answers for requests it cannot carry out: RFC 9457 problem+json with
 // a stable `code`, the same body shape as a refusal from the verifier.
-import { DEFAULT_PROBLEM_TYPE_BASE } from '../problem.js';
+import { KeyStoreUnavailableError } from '../errors.js';
+import { buildProblem, problemResponse } from '../problem.js';
 
 /** Codes of the management handler's problems. */
 export type ManagementProblemCode =
@@ -21,7 +22,7 @@ const TITLES: Readonly<Record<ManagementProblemCode, readonly [number, string]>>
   method_not_allowed: [405, 'Method not allowed'],
   api_key_not_found: [404, 'API key not found'],
   api_key_not_active: [409, 'API key not active'],
-  key_store_unavailable: [503, 'Key store unavailable'],
+  key_store_unavailable: [KeyStoreUnavailableError.status, KeyStoreUnavailableError.title],
 };
 
 /** A request the handler refuses; turned into a problem+json response at the top. */
@@ -44,26 +45,17 @@ export class ManagementRequestError extends Error {
     this.title = title;
     this.headers = headers;
   }
+
+  /** What went wrong, for the client (RFC 9457 `detail`). */
+  get detail(): string {
+    return this.message;
+  }
 }
 
 /** The problem+json response for `error`. */
 export function problemResponseFor(
   error: ManagementRequestError,
-  typeBase: string = DEFAULT_PROBLEM_TYPE_BASE,
+  typeBase: string | undefined,
 ): Response {
-  const body = {
-    type: `${typeBase}${error.code}`,
-    title: error.title,
-    status: error.status,
-    detail: error.message,
-    code: error.code,
-  };
-  return new Response(JSON.stringify(body), {
-    status: error.status,
-    headers: {
-      'content-type': 'application/problem+json',
-      'cache-control': 'no-store',
-      ...error.headers,
-    },
-  });
+  return problemResponse(buildProblem(error, typeBase, error.headers));
 }
