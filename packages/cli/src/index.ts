@@ -21,7 +21,7 @@ export {
   type ForwardAuthServerOptions,
   startForwardAuthServer,
 } from './serve/forward-auth-server.js';
-export { canonicalPath } from './serve/original-request.js';
+export { canonicalPath, isUnder as isUnderPathPrefix } from './serve/original-request.js';
 export {
   type ContextHeaderNames,
   DEFAULT_CONTEXT_HEADERS,
