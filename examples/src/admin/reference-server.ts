@@ -24,8 +24,17 @@ import {
   peppersFromEnvironment,
 } from '../persistence/key-store.js';
 import { createAdminRoutes } from './admin-routes.js';
-import { toFetchRequest, writeFetchResponse } from './node-fetch-bridge.js';
+import {
+  toFetchRequest,
+  toStreamingFetchRequest,
+  writeFetchResponse,
+} from './node-fetch-bridge.js';
 import { loadAdminPageAssets } from './page-assets.js';
+import {
+  createSecretScanningRoute,
+  SECRET_SCANNING_PATH,
+  secretScanningSettings,
+} from './secret-scanning-route.js';
 
 /** Options of {@link startReferenceServer}; each defaults from the environment. */
 export interface ReferenceServerOptions {
@@ -46,6 +55,11 @@ export interface ReferenceServerOptions {
   readonly adminToken?: string;
   /** Where a relative SQLite path starts (default `INIT_CWD`, else the working directory). */
   readonly cwd?: string;
+  /**
+   * How often an unknown GitHub key identifier may refetch the key list (default 60,000 ms;
+   * tests use 0).
+   */
+  readonly secretScanningKeyRefreshMs?: number;
   /** Where KEYGATE_*, PORT, HOST and INIT_CWD are read (default `process.env`). */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -85,6 +99,8 @@ export async function startReferenceServer(
   // `pnpm start` runs in examples/; relative paths start where the user typed it (INIT_CWD),
   // as they do for `pnpm keygate`, so that both find the same SQLite file.
   const cwd = options.cwd ?? nonEmpty(env.INIT_CWD) ?? process.cwd();
+  // Settings mistakes stop the start before anything is opened.
+  const secretScanning = secretScanningSettings(env);
   const opened = await openKeyStore(storeUrl, { subscribe: true, cwd });
   const cleanup: (() => Promise<unknown>)[] = [() => opened.close()];
   try {
@@ -143,6 +159,11 @@ export async function startReferenceServer(
       adminTokens,
       assets: await loadAdminPageAssets(),
     });
+    const secretScanningRoute = createSecretScanningRoute(keygate.verifier, secretScanning, cwd, {
+      ...(options.secretScanningKeyRefreshMs === undefined
+        ? {}
+        : { minKeyRefreshIntervalMs: options.secretScanningKeyRefreshMs }),
+    });
     const server = createServer((request, response) => {
       const path = (request.url ?? '/').split('?')[0]!;
       if (path === '/api' || path.startsWith('/api/')) {
@@ -150,6 +171,14 @@ export async function startReferenceServer(
         return;
       }
       void (async () => {
+        // GitHub's alerts: authenticated by their signature, never by the admin session.
+        if (path === SECRET_SCANNING_PATH && secretScanningRoute !== undefined) {
+          const answer = await secretScanningRoute(toStreamingFetchRequest(request));
+          // An oversized body was left unread: this connection cannot carry another request.
+          if (answer.status === 413) response.shouldKeepAlive = false;
+          await writeFetchResponse(answer, response);
+          return;
+        }
         const answer = await admin(await toFetchRequest(request));
         // Everything else belongs to the sites app (its 404 is a problem+json too).
         if (answer === null) app.routing(request, response);

@@ -5,13 +5,19 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { KeyStore } from '@keygate/core';
 import { RedisKeyStore } from '@keygate/redis';
-import { type AnyKysely, migrateToLatest, SqlKeyStore } from '@keygate/sql';
+import {
+  type AnyKysely,
+  migrateToLatest,
+  type OpenPostgresListener,
+  SqlKeyStore,
+} from '@keygate/sql';
 import Database from 'better-sqlite3';
 import { Redis } from 'ioredis';
 import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import { createPool } from 'mysql2';
 import pg from 'pg';
 import { UsageError } from './cli-errors.js';
+import { reconnectDelay } from './reconnect.js';
 
 /** The store used when neither `--store` nor `KEYGATE_STORE` names one. */
 export const DEFAULT_STORE_URL = 'sqlite:.keygate/keygate.db';
@@ -104,6 +110,9 @@ export function parseStoreUrl(url: string, cwd: string = process.cwd()): ParsedS
 /**
  * Opens the store a URL names. SQLite creates the file's directory and migrates itself (it is
  * embedded and ours alone); PostgreSQL and MySQL tables are made by `migrate()` (`keygate migrate`).
+ * No connection it opens ever stops reconnecting: the pools open new connections on demand, the
+ * Redis clients retry with capped backoff for ever, and the PostgreSQL LISTEN connection is
+ * replaced when it drops (see docs/faults.md).
  *
  * @example
  * ```ts
@@ -136,17 +145,23 @@ export async function openKeyStore(
       pool.on('connect', (client) => client.on('error', () => {}));
       const db = new Kysely({ dialect: new PostgresDialect({ pool }) });
       if (options.subscribe !== true) return openSql(target, db, options);
-      const listener = new pg.Client({
-        connectionString: target.location,
-        connectionTimeoutMillis: connectTimeoutMs,
-      });
-      listener.on('error', () => {});
-      try {
-        await listener.connect();
-      } catch (error) {
-        await db.destroy().catch(() => {});
-        throw error;
-      }
+      // A function, not a connection: the store opens a new one whenever the last one dropped.
+      const listener: OpenPostgresListener = async () => {
+        const client = new pg.Client({
+          connectionString: target.location,
+          connectionTimeoutMillis: connectTimeoutMs,
+          keepAlive: true,
+        });
+        // The store learns of a drop through 'end'; an unhandled 'error' would crash.
+        client.on('error', () => {});
+        try {
+          await client.connect();
+        } catch (error) {
+          await client.end().catch(() => {});
+          throw error;
+        }
+        return client;
+      };
       return openSql(target, db, options, listener);
     }
     case 'mysql': {
@@ -187,7 +202,7 @@ async function openSql(
   target: ParsedStoreUrl,
   db: AnyKysely,
   options: OpenKeyStoreOptions,
-  listener?: pg.Client,
+  listener?: OpenPostgresListener,
 ): Promise<OpenedKeyStore> {
   const table = options.table === undefined ? {} : { table: options.table };
   const store = new SqlKeyStore({ db, ...table, ...(listener === undefined ? {} : { listener }) });
@@ -197,7 +212,6 @@ async function openSql(
       await sql`select 1`.execute(db);
     } catch (error) {
       await db.destroy().catch(() => {});
-      await listener?.end().catch(() => {});
       throw error;
     }
   }
@@ -214,9 +228,9 @@ async function openSql(
     async close() {
       if (closed) return;
       closed = true;
+      // Closing the store ends the LISTEN connection it opened.
       await store.close();
       await db.destroy();
-      await listener?.end();
     },
   };
 }
@@ -233,7 +247,8 @@ async function openRedis(
     maxRetriesPerRequest: 1,
     commandTimeout: 2_000,
     connectTimeout: connectTimeoutMs,
-    retryStrategy: (attempt) => (attempt > 20 ? null : Math.min(attempt * 100, 1_000)),
+    // Never gives up (the subscriber duplicated from it neither): see reconnectDelay.
+    retryStrategy: reconnectDelay,
   });
   // Connection errors reach the caller through the failing command; an unhandled 'error' event
   // would otherwise crash the process.

@@ -12,8 +12,11 @@ export {
   NO_MIGRATIONS,
 } from './migrations.js';
 export { DEFAULT_TABLE, type MigrationOptions, type SqlKeyStoreOptions } from './options.js';
-export type {
-  PostgresListenerConnection,
-  PostgresNotification,
+export {
+  LISTEN_RECONNECT_CAP_MS,
+  type OpenPostgresListener,
+  type PostgresListenerConnection,
+  type PostgresListenerSource,
+  type PostgresNotification,
 } from './postgres-notifications.js';
 export { SqlKeyStore } from './sql-key-store.js';

@@ -74,7 +74,13 @@ describe('SqlKeyStore options', () => {
     const db = offline.sqlite();
     const options = { db };
     const resolved = resolveSqlKeyStoreOptions(options);
-    expect(resolved).toEqual({ db, table: DEFAULT_TABLE, dialect: 'sqlite', listener: undefined });
+    expect(resolved).toMatchObject({
+      db,
+      table: DEFAULT_TABLE,
+      dialect: 'sqlite',
+      listener: undefined,
+    });
+    expect(typeof resolved.onWarning).toBe('function');
     expect(Object.isFrozen(resolved)).toBe(true);
     expect(options).toEqual({ db });
     expect(Object.keys(options)).toEqual(['db']);
@@ -104,6 +110,8 @@ describe('SqlKeyStore options', () => {
       { db, listener: { query: async () => ({}), on: () => {} } },
       { db: offline.mysql(), listener: fakeListener() },
       { db: offline.sqlite(), listener: fakeListener() },
+      { db: offline.mysql(), listener: async () => fakeListener() },
+      { db, onWarning: 'console' },
     ];
     for (const options of bad) {
       expect(() => new SqlKeyStore(options as never), JSON.stringify(options)).toThrow(TypeError);

@@ -1,6 +1,9 @@
 // Checks SqlKeyStore and migration options once, at construction, into frozen objects.
 import { type AnyKysely, detectDialect, SQL_DIALECTS, type SqlDialect } from './dialect.js';
-import type { PostgresListenerConnection } from './postgres-notifications.js';
+import type {
+  PostgresListenerConnection,
+  PostgresListenerSource,
+} from './postgres-notifications.js';
 
 export const PACKAGE_NAME = '@keygate/sql';
 
@@ -39,11 +42,15 @@ export interface SqlKeyStoreOptions {
   /** The database's dialect; read from the Kysely adapter when left out. */
   readonly dialect?: SqlDialect;
   /**
-   * PostgreSQL only: a dedicated connection (a connected `pg.Client`, not a pooled one) on which
-   * the store LISTENs for other instances' invalidation events. Without it, `subscribe` is absent
+   * PostgreSQL only: where the store LISTENs for other instances' invalidation events. Best a
+   * function that opens a dedicated connection (`OpenPostgresListener`): the store then replaces
+   * a connection that drops, with capped backoff, forever. A connected `pg.Client` (not a pooled
+   * one) works too, but once it drops it cannot be replaced. Without it, `subscribe` is absent
    * and verifiers rely on their cache TTL; updates and deletes still NOTIFY either way.
    */
-  readonly listener?: PostgresListenerConnection;
+  readonly listener?: PostgresListenerSource;
+  /** Told when the LISTEN connection drops and when it is back (default `console.warn`). */
+  readonly onWarning?: (message: string) => void;
 }
 
 /** Options after checking: every field present, frozen. */
@@ -51,7 +58,8 @@ export interface ResolvedSqlKeyStoreOptions {
   readonly db: AnyKysely;
   readonly table: string;
   readonly dialect: SqlDialect;
-  readonly listener: PostgresListenerConnection | undefined;
+  readonly listener: PostgresListenerSource | undefined;
+  readonly onWarning: (message: string) => void;
 }
 
 /**
@@ -77,7 +85,16 @@ export function resolveSqlKeyStoreOptions(options: SqlKeyStoreOptions): Resolved
   const db = checkDb(options.db);
   const dialect = resolveDialect(db, options.dialect);
   const listener = checkListener(options.listener, dialect);
-  return Object.freeze({ db, table: resolveTableName(options.table), dialect, listener });
+  if (options.onWarning !== undefined && typeof options.onWarning !== 'function') {
+    throw new TypeError(`${PACKAGE_NAME}: onWarning must be a function`);
+  }
+  return Object.freeze({
+    db,
+    table: resolveTableName(options.table),
+    dialect,
+    listener,
+    onWarning: options.onWarning ?? ((message: string) => console.warn(message)),
+  });
 }
 
 /** Checks migration options the same way as the store's. */
@@ -141,16 +158,15 @@ function resolveDialect(db: AnyKysely, dialect: unknown): SqlDialect {
   return dialect as SqlDialect;
 }
 
-function checkListener(
-  listener: unknown,
-  dialect: SqlDialect,
-): PostgresListenerConnection | undefined {
+function checkListener(listener: unknown, dialect: SqlDialect): PostgresListenerSource | undefined {
   if (listener === undefined) return undefined;
   if (dialect !== 'postgres') {
     throw new TypeError(
       `${PACKAGE_NAME}: listener needs PostgreSQL (LISTEN/NOTIFY), not ${dialect}`,
     );
   }
+  // An opener is checked when it is called: what it returns must be a connection like below.
+  if (typeof listener === 'function') return listener as PostgresListenerSource;
   const candidate = listener as Partial<PostgresListenerConnection> | null;
   if (
     typeof candidate !== 'object' ||
@@ -160,7 +176,7 @@ function checkListener(
     (typeof candidate.off !== 'function' && typeof candidate.removeListener !== 'function')
   ) {
     throw new TypeError(
-      `${PACKAGE_NAME}: listener must be a connected pg.Client (query, on and off/removeListener)`,
+      `${PACKAGE_NAME}: listener must be a function that opens a pg.Client, or a connected pg.Client (query, on and off/removeListener)`,
     );
   }
   return candidate as PostgresListenerConnection;

@@ -11,6 +11,7 @@ import {
   type LastUsedEntry,
   type ListOptions,
   pageSize,
+  type SubscriptionMonitor,
   type Unsubscribe,
 } from '@keygate/core';
 import {
@@ -26,7 +27,7 @@ import { PACKAGE_NAME, resolveSqlKeyStoreOptions, type SqlKeyStoreOptions } from
 import {
   encodeInvalidationPayload,
   listenForInvalidations,
-  type PostgresListenerConnection,
+  type PostgresListenerSource,
 } from './postgres-notifications.js';
 import {
   type ApiKeyRow,
@@ -48,7 +49,9 @@ const LAST_USED_CHUNK = 1000;
  *
  * Every write is one statement or one transaction. On PostgreSQL, `update` and `delete` also send
  * an invalidation event (`pg_notify`) in the same transaction, and a store given a `listener`
- * connection has `subscribe`, so revocations reach every instance's cache at once.
+ * has `subscribe`, so revocations reach every instance's cache at once. Given a function that
+ * opens the listener connection, the store replaces it when it drops (capped backoff, forever)
+ * and tells subscribers that they must resync.
  *
  * @example
  * ```ts
@@ -58,8 +61,12 @@ const LAST_USED_CHUNK = 1000;
  *
  * const db = new Kysely({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString }) }) });
  * await migrateToLatest(db);
- * const listener = new pg.Client({ connectionString });
- * await listener.connect();
+ * const listener = async () => {
+ *   const client = new pg.Client({ connectionString });
+ *   client.on('error', () => {}); // the store learns of a drop through 'end'
+ *   await client.connect();
+ *   return client;
+ * };
  * const store = new SqlKeyStore({ db, listener });
  * ```
  */
@@ -77,7 +84,10 @@ export class SqlKeyStore implements KeyStore {
    * Delivers invalidation events from every instance on the same table (LISTEN/NOTIFY). Present
    * only on PostgreSQL with a `listener` connection; resolves once LISTEN is in effect.
    */
-  readonly subscribe?: (listener: (event: InvalidationEvent) => void) => Promise<Unsubscribe>;
+  readonly subscribe?: (
+    listener: (event: InvalidationEvent) => void,
+    monitor?: SubscriptionMonitor,
+  ) => Promise<Unsubscribe>;
 
   constructor(options: SqlKeyStoreOptions) {
     const resolved = resolveSqlKeyStoreOptions(options);
@@ -90,9 +100,10 @@ export class SqlKeyStore implements KeyStore {
       .select(COLUMNS)
       .where('hash', '=', '')
       .compile();
-    const connection = resolved.listener;
-    if (connection !== undefined) {
-      this.subscribe = (listener) => this.#subscribe(connection, listener);
+    const source = resolved.listener;
+    if (source !== undefined) {
+      this.subscribe = (listener, monitor) =>
+        this.#subscribe(source, listener, monitor, resolved.onWarning);
     }
   }
 
@@ -234,13 +245,15 @@ export class SqlKeyStore implements KeyStore {
   }
 
   async #subscribe(
-    connection: PostgresListenerConnection,
+    source: PostgresListenerSource,
     listener: (event: InvalidationEvent) => void,
+    monitor: SubscriptionMonitor | undefined,
+    onWarning: (message: string) => void,
   ): Promise<Unsubscribe> {
     if (typeof listener !== 'function') {
       throw new TypeError(`${PACKAGE_NAME}: subscribe needs a listener function`);
     }
-    const stop = await listenForInvalidations(connection, this.#table, listener);
+    const stop = await listenForInvalidations(source, this.#table, listener, monitor, onWarning);
     const unsubscribe = async (): Promise<void> => {
       this.#subscriptions.delete(unsubscribe);
       await stop();

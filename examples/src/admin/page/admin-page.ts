@@ -10,6 +10,7 @@ interface ManagedKey {
   lastUsedAt: string | null;
   expiresAt: string | null;
   replacedById: string | null;
+  leakedAt: string | null;
 }
 
 interface SessionInfo {
@@ -130,6 +131,15 @@ function keyRow(key: ManagedKey): HTMLTableRowElement {
   const rotating = key.status === 'active' && key.replacedById !== null;
   badge.className = `badge ${rotating ? 'rotating' : key.status}`;
   badge.textContent = rotating ? 'Rotated' : key.status[0]!.toUpperCase() + key.status.slice(1);
+  const status: (Node | string)[] = [badge];
+  if (key.leakedAt !== null) {
+    // Reported public by a secret scanner: the owner should replace it, even if it still works.
+    const leaked = document.createElement('span');
+    leaked.className = 'badge leaked';
+    leaked.textContent = 'Leaked';
+    leaked.title = `Reported public on ${dateTime.format(new Date(key.leakedAt))}`;
+    status.push(' ', leaked);
+  }
   const actions = document.createElement('div');
   const rotate = document.createElement('button');
   rotate.type = 'button';
@@ -149,10 +159,16 @@ function keyRow(key: ManagedKey): HTMLTableRowElement {
     cell('Created', time(key.createdAt, '')),
     cell('Last used', time(key.lastUsedAt, 'Never'), 'last-used'),
     cell('Expires', time(key.expiresAt, 'Never')),
-    cell('Status', badge, 'key-status'),
+    cell('Status', statusCell(status), 'key-status'),
     cell('Actions', actions, 'row-actions'),
   );
   return row;
+}
+
+function statusCell(parts: readonly (Node | string)[]): DocumentFragment {
+  const fragment = document.createDocumentFragment();
+  fragment.append(...parts);
+  return fragment;
 }
 
 function openDialog(dialog: HTMLDialogElement, from: HTMLElement | null): void {

@@ -49,6 +49,8 @@ export interface ManagedApiKey {
   readonly revokedAt: string | null;
   /** Set once the key was rotated: the id of its successor. */
   readonly replacedById: string | null;
+  /** When a secret scanner reported the key public (ISO 8601), or `null`. */
+  readonly leakedAt: string | null;
 }
 
 /** The body of a create or rotate answer: the key, shown this once, and its listing entry. */
@@ -285,6 +287,7 @@ export function toManagedApiKey(summary: ApiKeySummary): ManagedApiKey {
     expiresAt: summary.expiresAt?.toISOString() ?? null,
     revokedAt: summary.revokedAt?.toISOString() ?? null,
     replacedById: summary.replacedById,
+    leakedAt: summary.leakedAt?.toISOString() ?? null,
   };
 }
 
