@@ -3,6 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MIGRATION_NAMES } from '@keygate/sql';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   clearRedisNamespace,
@@ -40,13 +41,13 @@ const STORES = [
     name: 'SQLite',
     reachable: true,
     env: { KEYGATE_STORE: `sqlite:${join(sqliteDirectory, 'nested', 'keys.db')}` },
-    migrated: ['0001_create_api_keys', '0002_add_replaced_by_id'],
+    migrated: [...MIGRATION_NAMES],
   },
   {
     name: 'PostgreSQL',
     reachable: await postgresReachable(),
     env: { KEYGATE_STORE: DATABASE_URL, KEYGATE_TABLE: table },
-    migrated: ['0001_create_api_keys', '0002_add_replaced_by_id'],
+    migrated: [...MIGRATION_NAMES],
   },
   {
     name: 'Redis',

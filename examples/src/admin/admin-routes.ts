@@ -90,44 +90,63 @@ export function createAdminRoutes(options: AdminRoutesOptions): AdminRoutes {
     const session = sessions.fromCookieHeader(request.headers.get('cookie'));
 
     if (path === '/admin/session') {
-      if (method === 'GET') {
-        if (session === null) return problem(401, 'not_signed_in', 'Sign in with the admin token.');
-        return json(200, await sessionInfo(session));
+      try {
+        return await sessionRoute(request, method, session);
+      } catch {
+        // The database behind tokens and organisations is down: the client may retry, and it
+        // gets the same problem+json shape as every other refusal, never a bare 500.
+        return problem(
+          503,
+          'key_store_unavailable',
+          'The database could not be reached; try again shortly.',
+          { 'retry-after': '1' },
+        );
       }
-      if (method === 'POST') {
-        const token = await readToken(request);
-        const organisationId =
-          token === null ? null : await options.adminTokens.organisationOf(token);
-        const organisation =
-          organisationId === null ? null : await options.organisations.find(organisationId);
-        if (organisation === null || !organisation.active) {
-          return problem(401, 'invalid_admin_token', 'That admin token is not valid.');
-        }
-        if (session !== null) sessions.end(session);
-        const started = sessions.create(organisation.id);
-        const response = json(200, await sessionInfo(started));
-        response.headers.append('set-cookie', sessionCookie(started, secure));
-        return response;
-      }
-      if (method === 'DELETE') {
-        if (session !== null) {
-          if (!hasCsrfToken(session, request.headers.get(CSRF_HEADER))) return csrfRefused();
-          sessions.end(session);
-        }
-        const response = new Response(null, {
-          status: 204,
-          headers: { 'cache-control': 'no-store' },
-        });
-        response.headers.append('set-cookie', clearedSessionCookie(secure));
-        return response;
-      }
-      return methodNotAllowed('GET, POST, DELETE');
     }
 
     if (session === null) return problem(401, 'not_signed_in', 'Sign in with the admin token.');
     if (unsafe && !hasCsrfToken(session, request.headers.get(CSRF_HEADER))) return csrfRefused();
     return manage(request, { organisationId: session.organisationId });
   };
+
+  async function sessionRoute(
+    request: Request,
+    method: string,
+    session: AdminSession | null,
+  ): Promise<Response> {
+    if (method === 'GET') {
+      if (session === null) return problem(401, 'not_signed_in', 'Sign in with the admin token.');
+      return json(200, await sessionInfo(session));
+    }
+    if (method === 'POST') {
+      const token = await readToken(request);
+      const organisationId =
+        token === null ? null : await options.adminTokens.organisationOf(token);
+      const organisation =
+        organisationId === null ? null : await options.organisations.find(organisationId);
+      if (organisation === null || !organisation.active) {
+        return problem(401, 'invalid_admin_token', 'That admin token is not valid.');
+      }
+      if (session !== null) sessions.end(session);
+      const started = sessions.create(organisation.id);
+      const response = json(200, await sessionInfo(started));
+      response.headers.append('set-cookie', sessionCookie(started, secure));
+      return response;
+    }
+    if (method === 'DELETE') {
+      if (session !== null) {
+        if (!hasCsrfToken(session, request.headers.get(CSRF_HEADER))) return csrfRefused();
+        sessions.end(session);
+      }
+      const response = new Response(null, {
+        status: 204,
+        headers: { 'cache-control': 'no-store' },
+      });
+      response.headers.append('set-cookie', clearedSessionCookie(secure));
+      return response;
+    }
+    return methodNotAllowed('GET, POST, DELETE');
+  }
 }
 
 // The token comes as JSON from the page's script, or as a form post when scripts are off.
@@ -165,6 +184,7 @@ function problem(
     401: 'Not signed in',
     403: 'Forbidden',
     405: 'Method not allowed',
+    503: 'Service unavailable',
   };
   return new Response(
     JSON.stringify({ type: 'about:blank', title: titles[status] ?? 'Error', status, detail, code }),

@@ -145,9 +145,10 @@ export async function startReferenceServer(
     } else {
       siteId = (await sites.list(DEMO_ORGANISATION_ID))[0]?.id ?? '<site id>';
     }
+    // One string, or none for a new random token (spreading it would pass its first character).
     const adminToken = await adminTokens.replace(
       DEMO_ORGANISATION_ID,
-      ...(options.adminToken ?? nonEmpty(env.KEYGATE_ADMIN_TOKEN) ?? []),
+      checkedAdminToken(options.adminToken ?? nonEmpty(env.KEYGATE_ADMIN_TOKEN)),
     );
 
     const app = buildFastifyApp({ keygate, sites });
@@ -296,6 +297,17 @@ function portFrom(value: string | undefined): number {
     throw new RangeError(`PORT must be a port number (0–65535), got ${JSON.stringify(value)}`);
   }
   return port;
+}
+
+// A token sign-in would refuse (see SqlAdminTokens.organisationOf) is refused at start instead.
+function checkedAdminToken(token: string | undefined): string | undefined {
+  if (token === undefined) return undefined;
+  if (token.trim() !== token || token.length < 16 || token.length > 200) {
+    throw new RangeError(
+      `KEYGATE_ADMIN_TOKEN must be 16 to 200 characters without surrounding spaces (got ${token.length})`,
+    );
+  }
+  return token;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -1,10 +1,10 @@
 // Listens with a plain node:http server (for Express and Koa) and closes it completely.
-import { createServer, type RequestListener } from 'node:http';
+import { createServer, type RequestListener, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type StartedServer, serverUrl } from './run-demo-server.js';
 
 /**
- * Serves `handler` on `host:port` (0 for a free port).
+ * Serves `handler` (or a server built around one) on `host:port` (0 for a free port).
  *
  * @example
  * ```ts
@@ -14,11 +14,11 @@ import { type StartedServer, serverUrl } from './run-demo-server.js';
  * ```
  */
 export function listenHttp(
-  handler: RequestListener,
+  handler: RequestListener | Server,
   host: string,
   port: number,
 ): Promise<StartedServer> {
-  const server = createServer(handler);
+  const server = handler instanceof Server ? handler : createServer(handler);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {

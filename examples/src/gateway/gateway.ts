@@ -1,17 +1,21 @@
 // A small authenticating reverse proxy on node:http (the "embedded in a custom gateway" case):
-// it checks the key with the core and Fetch APIs, removes it, and forwards the request upstream
-// with the caller's organisation and key id, streaming both bodies.
+// it checks the key with the core and the adapter kit, removes it, and forwards the request to
+// its one upstream with the caller's organisation and key id, streaming both bodies.
 import {
+  createServer,
   request as httpRequest,
   type IncomingHttpHeaders,
   type IncomingMessage,
   type OutgoingHttpHeaders,
   type RequestListener,
+  type RequestOptions,
+  type Server,
   type ServerResponse,
 } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Keygate, Problem, Verifier, VerifyResult } from '@keygate/core';
-import { apiKeyHeaderValues, headersWithoutApiKey } from '@keygate/core/fetch';
+import { takeApiKeyHeader } from '@keygate/core/adapter';
+import { upstreamPath } from './upstream-path.js';
 
 /** Options of {@link createGateway}. */
 export interface GatewayOptions {
@@ -42,12 +46,16 @@ const HOP_BY_HOP = [
 ];
 
 /**
- * Builds the request listener.
+ * Builds the request listener. It only ever reaches `upstreamUrl`'s scheme, host and port: the
+ * request's path is appended to the upstream's path prefix as a string, never read as a URL
+ * (a path like `//other-host/admin` stays a path), and an absolute-form request line
+ * (`GET http://other-host/x HTTP/1.1`) is forwarded by its path alone. Serve it with
+ * {@link createGatewayServer}, or set `httpAllowHalfOpen` on your own server (see there).
  *
  * @example
  * ```ts
  * const gateway = createGateway({ keygate, upstreamUrl: 'http://127.0.0.1:4000' });
- * http.createServer(gateway).listen(3000);
+ * createGatewayServer(gateway).listen(3000);
  * ```
  */
 export function createGateway(options: GatewayOptions): RequestListener {
@@ -57,18 +65,34 @@ export function createGateway(options: GatewayOptions): RequestListener {
   if (upstream.protocol !== 'http:' && upstream.protocol !== 'https:') {
     throw new TypeError('gateway: upstreamUrl must be an http: or https: URL');
   }
-  const basePath = upstream.pathname.replace(/\/$/, '');
+  if (upstream.search !== '' || upstream.hash !== '' || upstream.username !== '') {
+    throw new TypeError('gateway: upstreamUrl takes a scheme, host, port and path only');
+  }
+  // Fixed once: nothing a request carries can change where it goes.
+  const target = Object.freeze({
+    send: upstream.protocol === 'https:' ? httpsRequest : httpRequest,
+    protocol: upstream.protocol,
+    hostname: upstream.hostname.replace(/^\[|\]$/g, ''),
+    port:
+      upstream.port === '' ? (upstream.protocol === 'https:' ? 443 : 80) : Number(upstream.port),
+    host: upstream.host,
+    basePath: upstream.pathname.replace(/\/$/, ''),
+  });
   const timeoutMs = options.upstreamTimeoutMs ?? 30_000;
   const headerName = verifier.headerName;
 
   return (req, res) => {
-    const headers = fetchHeaders(req.rawHeaders);
-    if (headers === null) {
-      sendProblem(res, badGateway(400, 'bad_request', 'The request headers are malformed.'));
+    const path = upstreamPath(target.basePath, req.url);
+    if (path === undefined) {
+      req.resume();
+      sendProblem(res, gatewayProblem(400, 'bad_request', 'The request target is not a path.'));
       return;
     }
-    const verified = verifier.verify(apiKeyHeaderValues(headers, headerName), {
-      hasAuthorizationHeader: headers.has('authorization'),
+    // The adapter kit reads the key (a repeated header stays visible) and strips it from the
+    // request, so that nothing forwarded or logged later carries it.
+    const value = takeApiKeyHeader(req, headerName, true);
+    const verified = verifier.verify(value, {
+      hasAuthorizationHeader: req.headers.authorization !== undefined,
     });
     const forward = (result: VerifyResult) => {
       if (!result.ok) {
@@ -76,17 +100,32 @@ export function createGateway(options: GatewayOptions): RequestListener {
         sendProblem(res, verifier.problem(result.error));
         return;
       }
-      const outgoing = headersWithoutApiKey(headers, headerName);
-      for (const name of HOP_BY_HOP) outgoing.delete(name);
-      outgoing.delete('host');
-      outgoing.set(ORGANISATION_HEADER, result.context.organisationId);
-      outgoing.set(API_KEY_ID_HEADER, result.context.keyId);
-      proxy(req, res, new URL(basePath + (req.url ?? '/'), upstream), outgoing, timeoutMs);
+      const headers = forwardedHeaders(req.headers);
+      headers.host = target.host;
+      headers[ORGANISATION_HEADER] = result.context.organisationId;
+      headers[API_KEY_ID_HEADER] = result.context.keyId;
+      proxy(
+        req,
+        res,
+        {
+          protocol: target.protocol,
+          hostname: target.hostname,
+          port: target.port,
+          path,
+          method: req.method,
+          headers,
+          timeout: timeoutMs,
+        },
+        target.send,
+      );
     };
     if (verified instanceof Promise) {
       verified.then(forward, () => {
         req.resume();
-        sendProblem(res, badGateway(500, 'internal_error', 'Something went wrong on our side.'));
+        sendProblem(
+          res,
+          gatewayProblem(500, 'internal_error', 'Something went wrong on our side.'),
+        );
       });
     } else {
       forward(verified);
@@ -94,19 +133,38 @@ export function createGateway(options: GatewayOptions): RequestListener {
   };
 }
 
+/**
+ * An HTTP server for the gateway's listener that still answers a client which half-closes its
+ * side (sends FIN) right after its request: Node's server otherwise ends such a connection before
+ * the upstream's answer arrives. `httpAllowHalfOpen` is the property of `http.Server` that Node's
+ * own half-close handling reads.
+ *
+ * @example
+ * ```ts
+ * createGatewayServer(createGateway({ keygate, upstreamUrl })).listen(3000);
+ * ```
+ */
+export function createGatewayServer(listener: RequestListener): Server {
+  const server = createServer(listener);
+  (server as Server & { httpAllowHalfOpen: boolean }).httpAllowHalfOpen = true;
+  return server;
+}
+
 function proxy(
   req: IncomingMessage,
   res: ServerResponse,
-  target: URL,
-  headers: Headers,
-  timeoutMs: number,
+  options: RequestOptions,
+  send: typeof httpRequest,
 ): void {
-  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-  const upstreamRequest = send(target, {
-    method: req.method,
-    headers: nodeHeaders(headers),
-    timeout: timeoutMs,
-  });
+  let upstreamRequest: ReturnType<typeof httpRequest>;
+  try {
+    upstreamRequest = send(options);
+  } catch {
+    // Node refuses a path with characters a request line cannot carry.
+    req.resume();
+    sendProblem(res, gatewayProblem(400, 'bad_request', 'The request target is not a path.'));
+    return;
+  }
   upstreamRequest.on('response', (upstreamResponse) => {
     res.writeHead(upstreamResponse.statusCode ?? 502, responseHeaders(upstreamResponse.headers));
     upstreamResponse.pipe(res);
@@ -117,7 +175,8 @@ function proxy(
   );
   upstreamRequest.on('error', () => {
     if (res.headersSent) res.destroy();
-    else sendProblem(res, badGateway(502, 'bad_gateway', 'The upstream service is unavailable.'));
+    else
+      sendProblem(res, gatewayProblem(502, 'bad_gateway', 'The upstream service is unavailable.'));
   });
   // A client that goes away takes its upstream request with it.
   res.on('close', () => {
@@ -126,25 +185,17 @@ function proxy(
   req.pipe(upstreamRequest);
 }
 
-// Fetch `Headers` from Node's raw pairs, so that a repeated key header stays visible; `null`
-// when a value is one that `Headers` refuses.
-function fetchHeaders(rawHeaders: readonly string[]): Headers | null {
-  const headers = new Headers();
-  try {
-    for (let index = 0; index < rawHeaders.length; index += 2) {
-      headers.append(rawHeaders[index]!, rawHeaders[index + 1]!);
-    }
-  } catch {
-    return null;
+// The request's headers minus those of the connection (and those the Connection header names)
+// and minus the ones the gateway sets itself.
+function forwardedHeaders(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = { ...headers };
+  const connection = headers.connection;
+  if (typeof connection === 'string') {
+    for (const name of connection.split(',')) delete out[name.trim().toLowerCase()];
   }
-  return headers;
-}
-
-function nodeHeaders(headers: Headers): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = {};
-  headers.forEach((value, name) => {
-    out[name] = value;
-  });
+  for (const name of HOP_BY_HOP) delete out[name];
+  delete out[ORGANISATION_HEADER];
+  delete out[API_KEY_ID_HEADER];
   return out;
 }
 
@@ -162,7 +213,7 @@ function sendProblem(res: ServerResponse, problem: Pick<Problem, 'status' | 'hea
   res.writeHead(problem.status, problem.headers).end(problem.json);
 }
 
-function badGateway(status: number, code: string, detail: string) {
+function gatewayProblem(status: number, code: string, detail: string) {
   const body = {
     type: `https://keygate.dev/examples/problems/${code}`,
     title: code,

@@ -9,7 +9,7 @@ import {
   type StartedServer,
 } from '../demo/index.js';
 import { echoUpstream } from './echo-upstream.js';
-import { createGateway } from './gateway.js';
+import { createGateway, createGatewayServer } from './gateway.js';
 
 const host = process.env.HOST ?? '127.0.0.1';
 let echo: StartedServer | undefined;
@@ -26,7 +26,7 @@ const keygate = createKeygate({
   resolveOrganisation: organisations.resolve,
 });
 const gateway = await listenHttp(
-  createGateway({ keygate, upstreamUrl }),
+  createGatewayServer(createGateway({ keygate, upstreamUrl })),
   host,
   portFromEnvironment(),
 );

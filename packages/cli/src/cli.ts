@@ -6,6 +6,7 @@ import { CommandFailure, UsageError } from './cli-errors.js';
 import { runCommand } from './commands.js';
 import { DEFAULT_STORE_URL, type OpenedKeyStore, openKeyStore } from './open-key-store.js';
 import { peppersFromEnvironment } from './peppers.js';
+import { runScan } from './scan/scan-command.js';
 import { runServe } from './serve/serve-command.js';
 
 /** Where the CLI reads and writes; `process` in `bin.ts`, fakes in tests. */
@@ -30,6 +31,8 @@ export const COMMANDS = {
   'keys verify': { options: [], args: 0 },
   migrate: { options: [], args: 0 },
   serve: { options: ['port', 'host', 'config'], args: 0 },
+  // Any number of paths (-1): none reads standard input.
+  scan: { options: ['revoke'], args: -1 },
 } as const satisfies Record<string, { options: readonly string[]; args: number }>;
 
 /** A command name such as `keys create`. */
@@ -60,6 +63,7 @@ const OPTION_SPEC = {
   port: { type: 'string' },
   host: { type: 'string' },
   config: { type: 'string' },
+  revoke: { type: 'boolean' },
 } as const;
 
 /** The help text. */
@@ -78,6 +82,9 @@ Commands:
   migrate                     Create or update the key table (SQL stores)
   serve [--port <8181>] [--host <127.0.0.1>] [--config <keygate.serve.json>]
                               Forward-auth server for nginx, Caddy, Traefik and Envoy
+  scan [--revoke] [<path>…]   Find keys in files and directories (standard input without paths);
+                              prints file:line:column and the key's prefix only; exit 1 if found.
+                              --revoke also revokes them in the store
 
 Options:
   --store <url>       sqlite:<path> (default ${DEFAULT_STORE_URL}), postgres://…, mysql://…,
@@ -88,7 +95,7 @@ Options:
   -h, --help          Show this help
 
 Environment: KEYGATE_PEPPER (and KEYGATE_PEPPER_ID) digest keys with a pepper.
-Exit codes: 0 done, 1 refused or not found, 2 usage error.`;
+Exit codes: 0 done, 1 refused or not found (scan: a key was found), 2 usage error.`;
 
 /** Reads the command line; throws a {@link UsageError} when it is wrong. */
 export function parseCommandLine(argv: readonly string[]): ParsedCommand | 'help' | 'version' {
@@ -119,7 +126,7 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand | 'help
       'keys verify reads the key from standard input, never from the command line (where shell history keeps it): printf %s "$KEY" | keygate keys verify',
     );
   }
-  if (args.length !== spec.args) {
+  if (spec.args >= 0 && args.length !== spec.args) {
     throw new UsageError(
       spec.args === 0
         ? `${command} takes no arguments, got ${JSON.stringify(args.join(' '))}`
@@ -186,6 +193,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       if (peppers !== undefined) createKeyDigester({ peppers });
     } catch (error) {
       throw new UsageError(`KEYGATE_PEPPER: ${cleanMessage(error)}`);
+    }
+    // A scan needs no store, unless it revokes what it found.
+    if (parsed.command === 'scan') {
+      return await runScan(parsed, io, { storeUrl, table, namespace, peppers });
     }
     // A long-running server: it opens (and closes) its own store and verifier.
     if (parsed.command === 'serve') {

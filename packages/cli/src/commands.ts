@@ -34,6 +34,9 @@ export async function runCommand(parsed: ParsedCommand, context: CommandContext)
     case 'serve':
       // A server, not a one-shot command: runCli hands it to runServe before opening a store.
       throw new TypeError('keygate serve is run by runServe, not runCommand');
+    case 'scan':
+      // Needs no store unless --revoke: runCli hands it to runScan before opening one.
+      throw new TypeError('keygate scan is run by runScan, not runCommand');
   }
 }
 

@@ -14,6 +14,14 @@ export {
 } from './open-key-store.js';
 export { type ApiKeyJson, toApiKeyJson } from './output.js';
 export { peppersFromEnvironment } from './peppers.js';
+export { type FoundKey, KeyFinder } from './scan/key-finder.js';
+export {
+  type Finding,
+  type ScanSummary,
+  SKIPPED_DIRECTORIES,
+  scanPaths,
+  scanText,
+} from './scan/scan-paths.js';
 export {
   DEFAULT_SERVE_HOST,
   DEFAULT_SERVE_PORT,
