@@ -1,6 +1,5 @@
 // requireScopes(): a route guard that refuses keys lacking a scope, with core's 403 answer.
-import { missingScopeError, verifierOf } from '@keygate/core';
-import { checkScopes } from '@keygate/core/adapter';
+import { createScopeGuard } from '@keygate/core/adapter';
 import { problemResponse } from '@keygate/core/fetch';
 import type { MiddlewareHandler } from 'hono';
 import type { ApiKeyEnv } from './middleware.js';
@@ -17,15 +16,11 @@ import type { ApiKeyEnv } from './middleware.js';
  * ```
  */
 export function requireScopes(...scopes: string[]): MiddlewareHandler<ApiKeyEnv> {
-  const required = checkScopes(scopes, 'requireScopes', '@keygate/hono');
+  const guard = createScopeGuard(scopes, '@keygate/hono', 'apiKeyAuth()');
   return async function requireScopesMiddleware(c, next) {
-    const context = c.get('apiKey') as ApiKeyEnv['Variables']['apiKey'] | undefined;
-    const verifier = context === undefined ? undefined : verifierOf(context);
-    if (context === undefined || verifier === undefined) {
-      throw new Error('@keygate/hono: requireScopes() runs only after apiKeyAuth()');
-    }
-    const error = missingScopeError(context, required);
-    if (error !== undefined) return problemResponse(verifier.problem(error));
+    const decision = guard(c.get('apiKey') as ApiKeyEnv['Variables']['apiKey'] | undefined);
+    if (decision instanceof Error) throw decision;
+    if (decision !== undefined) return problemResponse(decision);
     await next();
   };
 }
