@@ -71,7 +71,7 @@ function expressFramework(name: string, create: typeof express5): Framework {
           res.status(500).type('application/json').end(INTERNAL);
         },
       );
-      return listen(app, () => handled, errors);
+      return listenTestApp(app, () => handled, errors);
     },
   };
 }
@@ -109,7 +109,7 @@ function koaFramework(name: string, KoaClass: typeof Koa3): Framework {
           await next();
         }
       });
-      return listen(app.callback(), () => handled, errors);
+      return listenTestApp(app.callback(), () => handled, errors);
     },
   };
 }
@@ -174,11 +174,12 @@ const honoFramework: Framework = {
       handled++;
       return c.json({ ok: true });
     });
-    return listen(getRequestListener(app.fetch), () => handled, errors);
+    return listenTestApp(getRequestListener(app.fetch), () => handled, errors);
   },
 };
 
-async function listen(
+/** Serves a request listener on 127.0.0.1:0 as a {@link TestApp}. */
+export async function listenTestApp(
   handler: RequestListener,
   handled: () => number,
   errors: unknown[],

@@ -29,12 +29,18 @@ export {
   type ForwardAuthServerOptions,
   startForwardAuthServer,
 } from './serve/forward-auth-server.js';
+export {
+  createForwardAuthHandler,
+  type ForwardAuthHandlerOptions,
+} from './serve/forward-auth-handler.js';
 export { canonicalPath, isUnder as isUnderPathPrefix } from './serve/original-request.js';
 export {
   type ContextHeaderNames,
   DEFAULT_CONTEXT_HEADERS,
+  DEFAULT_SERVE_CONFIG,
   loadServeConfig,
   parseServeConfig,
   type ServeConfig,
   type ServeRoute,
 } from './serve/serve-config.js';
+export { type HealthReport, type StoreHealth, storeHealth } from './serve/store-health.js';
