@@ -23,16 +23,16 @@ export {
   scanText,
 } from './scan/scan-paths.js';
 export {
+  createForwardAuthHandler,
+  type ForwardAuthHandlerOptions,
+} from './serve/forward-auth-handler.js';
+export {
   DEFAULT_SERVE_HOST,
   DEFAULT_SERVE_PORT,
   type ForwardAuthServer,
   type ForwardAuthServerOptions,
   startForwardAuthServer,
 } from './serve/forward-auth-server.js';
-export {
-  createForwardAuthHandler,
-  type ForwardAuthHandlerOptions,
-} from './serve/forward-auth-handler.js';
 export { canonicalPath, isUnder as isUnderPathPrefix } from './serve/original-request.js';
 export {
   type ContextHeaderNames,
