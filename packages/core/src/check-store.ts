@@ -11,6 +11,7 @@ const STORE_METHODS = [
   'update',
   'delete',
   'recordLastUsed',
+  'consumeCredits',
   'close',
 ] as const;
 

@@ -9,6 +9,14 @@ import type {
   ListOptions,
   Unsubscribe,
 } from './key-store.js';
+import {
+  type CreditColumns,
+  type CreditConsumption,
+  creditColumnsOf,
+  creditsFromColumns,
+  takeCredits,
+} from './quotas/credits.js';
+import type { RateLimitPolicy } from './quotas/rate-limit-policy.js';
 import type { ApiKeyRecord, ApiKeyRecordChanges } from './record.js';
 import { latestUsePerId } from './store/latest-use.js';
 import { decodeCursor, isAfterCursor, pageOf, pageSize } from './store/pagination.js';
@@ -32,6 +40,8 @@ interface StoredRecord {
   revokedAt: number | null;
   replacedById: string | null;
   disabledAt: number | null;
+  rateLimit: RateLimitPolicy | null;
+  credits: CreditColumns | null;
   leakedAt: number | null;
   leakSource: string | null;
 }
@@ -137,6 +147,15 @@ export class MemoryKeyStore implements KeyStore {
     }
   }
 
+  async consumeCredits(id: string, cost: number, now: Date): Promise<CreditConsumption | null> {
+    // One synchronous step: nothing else runs between the read and the write.
+    const stored = this.#byId.get(id);
+    if (stored === undefined || stored.credits === null) return null;
+    const { columns, consumption } = takeCredits(stored.credits, cost, now.getTime());
+    stored.credits = columns;
+    return consumption;
+  }
+
   async subscribe(listener: (event: InvalidationEvent) => void): Promise<Unsubscribe> {
     this.#listeners.add(listener);
     return () => {
@@ -175,6 +194,8 @@ function toStored(record: ApiKeyRecord): StoredRecord {
     revokedAt: timeOf(record.revokedAt),
     replacedById: record.replacedById === null ? null : flat(record.replacedById),
     disabledAt: timeOf(record.disabledAt),
+    rateLimit: copyRateLimit(record.rateLimit),
+    credits: record.credits === null ? null : creditColumnsOf(record.credits),
     leakedAt: timeOf(record.leakedAt),
     leakSource: record.leakSource === null ? null : flat(record.leakSource),
   };
@@ -204,6 +225,8 @@ function fromStored(stored: StoredRecord): ApiKeyRecord {
     revokedAt: dateOf(stored.revokedAt),
     replacedById: stored.replacedById,
     disabledAt: dateOf(stored.disabledAt),
+    rateLimit: stored.rateLimit === null ? null : { ...stored.rateLimit },
+    credits: stored.credits === null ? null : creditsFromColumns(stored.credits),
     leakedAt: dateOf(stored.leakedAt),
     leakSource: stored.leakSource,
   };
@@ -237,6 +260,14 @@ function applyChanges(stored: StoredRecord, changes: ApiKeyRecordChanges): void 
   if (changes.metadata !== undefined) stored.metadata = copyMetadata(changes.metadata);
   if (changes.hash !== undefined) stored.hash = flat(changes.hash);
   if (changes.hashVersion !== undefined) stored.hashVersion = changes.hashVersion;
+  if (changes.rateLimit !== undefined) stored.rateLimit = copyRateLimit(changes.rateLimit);
+  if (changes.credits !== undefined) {
+    stored.credits = changes.credits === null ? null : creditColumnsOf(changes.credits);
+  }
+}
+
+function copyRateLimit(policy: RateLimitPolicy | null): RateLimitPolicy | null {
+  return policy === null ? null : Object.freeze({ limit: policy.limit, windowMs: policy.windowMs });
 }
 
 function timeOf(date: Date | null): number | null {
