@@ -69,7 +69,7 @@ describe.skipIf(!available)('RedisRateLimiter on one Redis, two instances', () =
 
   const instance = (limiter: RedisRateLimiter): Keygate => {
     const keygate = createKeygate({
-      store: new RedisKeyStore({ client, prefix: namespace }),
+      store: new RedisKeyStore({ client, namespace }),
       rateLimiter: onTestClock(limiter),
       onError: () => {},
     });
@@ -88,9 +88,7 @@ describe.skipIf(!available)('RedisRateLimiter on one Redis, two instances', () =
   });
 
   it('strict: exactly 100 of 300 requests for a key limited to 100 a minute, then the window frees it', async () => {
-    const [first, second] = [1, 2].map(() =>
-      instance(new RedisRateLimiter({ client, prefix: namespace })),
-    );
+    const [first, second] = [1, 2].map(() => instance(new RedisRateLimiter({ client, namespace })));
     const { key } = await first!.keys.create({
       organisationId: 'org_strict',
       name: 'strict',
@@ -108,7 +106,7 @@ describe.skipIf(!available)('RedisRateLimiter on one Redis, two instances', () =
 
   it('approximate: at most 110 of 300 for a limit of 100, with far fewer calls than requests', async () => {
     const limiters = [1, 2].map(
-      () => new RedisRateLimiter({ client, prefix: namespace, mode: 'approximate' }),
+      () => new RedisRateLimiter({ client, namespace, mode: 'approximate' }),
     );
     const [first, second] = limiters.map(instance);
     const { key } = await first!.keys.create({
@@ -124,7 +122,7 @@ describe.skipIf(!available)('RedisRateLimiter on one Redis, two instances', () =
   });
 
   it('approximate: one Redis call per many requests far from the limit', async () => {
-    const limiter = new RedisRateLimiter({ client, prefix: namespace, mode: 'approximate' });
+    const limiter = new RedisRateLimiter({ client, namespace, mode: 'approximate' });
     const keygate = instance(limiter);
     const { key } = await keygate.keys.create({
       organisationId: 'org_busy',
@@ -145,9 +143,9 @@ describe.skipIf(!available)('RedisRateLimiter on one Redis, two instances', () =
   });
 
   it('counts every limit of a request in one atomic script: an organisation limit shared by keys', async () => {
-    const limiter = new RedisRateLimiter({ client, prefix: namespace });
+    const limiter = new RedisRateLimiter({ client, namespace });
     const keygate = createKeygate({
-      store: new RedisKeyStore({ client, prefix: namespace }),
+      store: new RedisKeyStore({ client, namespace }),
       rateLimiter: onTestClock(limiter),
       organisationRateLimit: () => ({ limit: 5, windowMs: 60_000 }),
     });
@@ -192,7 +190,7 @@ describe.skipIf(!binaries)('RedisRateLimiter when Redis goes away', () => {
       rateLimit: { limit: 1000, windowMs: 60_000 },
       rateLimiter: new RedisRateLimiter({
         client,
-        prefix: namespace,
+        namespace,
         onError: (e) => errors.push(e),
       }),
       storeTimeoutMs: 500,
@@ -202,7 +200,7 @@ describe.skipIf(!binaries)('RedisRateLimiter when Redis goes away', () => {
       rateLimit: { limit: 1000, windowMs: 60_000 },
       rateLimiter: new RedisRateLimiter({
         client,
-        prefix: namespace,
+        namespace,
         onStoreError: 'fail-open',
         onError: () => {},
       }),
@@ -249,8 +247,8 @@ describe.skipIf(!binaries)('RedisRateLimiter on a Redis Cluster', () => {
     client.on('error', () => {});
     try {
       const keygate = createKeygate({
-        store: new RedisKeyStore({ client, prefix: namespace, onWarning: () => {} }),
-        rateLimiter: onTestClock(new RedisRateLimiter({ client, prefix: namespace })),
+        store: new RedisKeyStore({ client, namespace, onWarning: () => {} }),
+        rateLimiter: onTestClock(new RedisRateLimiter({ client, namespace })),
         organisationRateLimit: () => ({ limit: 20, windowMs: 60_000 }),
       });
       const { key } = await keygate.keys.create({

@@ -16,8 +16,8 @@ const PACKAGE = '@keygate/redis';
 export interface RedisRateLimiterOptions {
   /** An ioredis `Redis` or `Cluster` (the same client as the store's is fine). */
   readonly client: RedisCommandClient;
-  /** The namespace and hash tag, as the store's `prefix` (default `keygate`): `{keygate}:rl:…`. */
-  readonly prefix?: string;
+  /** The namespace and hash tag, as the store's `namespace` (default `keygate`): `{keygate}:rl:…`. */
+  readonly namespace?: string;
   /**
    * `strict` (default): every request is one atomic script in Redis, so a limit holds exactly
    * across instances, at a round trip per request. `approximate`: each instance counts locally and
@@ -46,7 +46,7 @@ export interface RedisRateLimiterOptions {
 /** The options after checking, with every default filled in. */
 export interface ResolvedRateLimiterOptions {
   readonly client: RedisCommandClient;
-  readonly prefix: string;
+  readonly namespace: string;
   readonly mode: 'strict' | 'approximate';
   readonly onStoreError: 'fail-closed' | 'fail-open';
   readonly syncIntervalMs: number;
@@ -64,7 +64,7 @@ export function resolveRateLimiterOptions(
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(`${PACKAGE}: RedisRateLimiter needs an options object with a client`);
   }
-  const { client, prefix, mode = 'strict', onStoreError = 'fail-closed' } = options;
+  const { client, namespace, mode = 'strict', onStoreError = 'fail-closed' } = options;
   if (
     typeof client !== 'object' ||
     client === null ||
@@ -73,9 +73,12 @@ export function resolveRateLimiterOptions(
   ) {
     throw new TypeError(`${PACKAGE}: client must be an ioredis Redis or Cluster instance`);
   }
-  if (prefix !== undefined && (typeof prefix !== 'string' || !NAMESPACE_PATTERN.test(prefix))) {
+  if (
+    namespace !== undefined &&
+    (typeof namespace !== 'string' || !NAMESPACE_PATTERN.test(namespace))
+  ) {
     throw new TypeError(
-      `${PACKAGE}: prefix must be 1 to 100 letters, digits or _ - . : (it becomes a hash tag)`,
+      `${PACKAGE}: namespace must be 1 to 100 letters, digits or _ - . : (it becomes a hash tag)`,
     );
   }
   if (mode !== 'strict' && mode !== 'approximate') {
@@ -101,7 +104,7 @@ export function resolveRateLimiterOptions(
   }
   return Object.freeze({
     client,
-    prefix: prefix ?? DEFAULT_NAMESPACE,
+    namespace: namespace ?? DEFAULT_NAMESPACE,
     mode,
     onStoreError,
     syncIntervalMs,

@@ -74,7 +74,7 @@ export class RedisRateLimiter implements RateLimiter {
   constructor(options: RedisRateLimiterOptions) {
     this.#options = resolveRateLimiterOptions(options);
     this.#client = this.#options.client;
-    this.#keys = new KeyLayout(this.#options.prefix, clientKeyPrefix(this.#client));
+    this.#keys = new KeyLayout(this.#options.namespace, clientKeyPrefix(this.#client));
     if (this.#options.mode === 'approximate') {
       this.#timer = setInterval(() => {
         if (this.#dirty.size > 0 && this.#syncing === undefined) {
