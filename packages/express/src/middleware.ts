@@ -7,6 +7,7 @@ import {
   takeApiKeyHeader,
 } from '@keygate/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { attachApiKey } from './request-context.js';
 import { sendProblem } from './send-problem.js';
 
 /**
@@ -36,7 +37,7 @@ export function apiKeyAuth(options: ApiKeyAuthOptions): RequestHandler {
 
   const settle = (result: VerifyResult, req: Request, res: Response, next: NextFunction) => {
     if (result.ok) {
-      req.apiKey = result.context;
+      attachApiKey(req, result.context);
       next();
     } else {
       sendProblem(res, verifier.problem(result.error));
