@@ -1,7 +1,7 @@
 // Instructions per request of each HTTP variant, counted by valgrind's callgrind: the same count
 // for the same code whatever the neighbours on this shared 2-core machine do, so a 2% change shows.
-// Each server runs alone under callgrind (pinned to CPU 0) with collection off; after a warm-up,
-// collection is switched on for a fixed number of requests from the load generator (CPU 1), then
+// Each server runs alone under callgrind (pinned to CPU 0), not instrumented; after a warm-up,
+// instrumentation is switched on for a fixed number of requests from the load generator (CPU 1), then
 // dumped, several times; the figure is the median phase's instructions over its requests.
 // Main thread only: V8's background compiler settles late under valgrind (see README).
 import { execFile } from 'node:child_process';
@@ -82,7 +82,8 @@ export async function runInstructions(
           wrapper: [
             'valgrind',
             '--tool=callgrind',
-            '--collect-atstart=no',
+            // Not instrumented (and so much faster) until a measured phase switches it on.
+            '--instr-atstart=no',
             '--dump-instr=no',
             '--separate-threads=yes',
             `--callgrind-out-file=${join(directory, 'cg.%p')}`,
@@ -111,6 +112,7 @@ export async function runInstructions(
         const main: number[] = [];
         const all: number[] = [];
         for (let phase = 1; phase <= settings.phases; phase++) {
+          await control('--zero');
           await control('--instr=on');
           const measured = await send(settings.phaseRequests);
           await control('--instr=off');

@@ -84,8 +84,8 @@ export function rehashRecord(
   ).catch((error: unknown) => options.onError(error, 'rehash'));
 }
 
-// `call` may throw synchronously or return a non-promise: both are store failures too.
-function withStoreDeadline<T>(
+/** Runs a store call under `deadline`; a synchronous throw or a non-promise is a failure too. */
+export function withStoreDeadline<T>(
   options: ResolvedVerifierOptions,
   call: () => Promise<T>,
   deadline: number,

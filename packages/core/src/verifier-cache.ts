@@ -3,6 +3,7 @@
 // store knows the record by to that tag, so that an invalidation event (which names the stored
 // digest) finds the entry. Valid and refused answers live in two bounded caches of their own.
 import { BoundedCache } from './bounded-cache.js';
+import type { QuotaPlan } from './quotas/quota-stage.js';
 import type { VerifyResult } from './verifier-result.js';
 
 /**
@@ -16,8 +17,8 @@ export interface CachedKey {
   readonly scopes: readonly string[];
   cachedUntil: number;
   lastUsedMarkedAt: number;
-  windowStart: number;
-  windowCount: number;
+  /** The key's quota policies (never their counts, which live in the rate limiter and store). */
+  readonly quota: QuotaPlan | undefined;
   /** The tag it is cached under and the digests that lead to it (set when it is cached). */
   tag: string;
   digests: readonly string[];
@@ -32,8 +33,7 @@ export function refusedEntry(result: VerifyResult, id?: string): CachedKey {
     scopes: [],
     cachedUntil: 0,
     lastUsedMarkedAt: 0,
-    windowStart: 0,
-    windowCount: 0,
+    quota: undefined,
     tag: '',
     digests: [],
   };

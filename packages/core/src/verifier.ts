@@ -1,20 +1,32 @@
 // The verifier's pipeline (docs/design.md, "Verification"): header → cache (by the key's keyed
 // tag) → format → checksum → environment → store → revoked → disabled → expired → organisation →
-// scopes. A cache hit answers synchronously, without allocating and without parsing or digesting
-// the key (only a key that passed every check is ever cached); on a miss the cheap checks run
-// before the store. The cache, the store calls, shared loads and the invalidation subscription
-// live in modules of their own.
-import type { AuthContext } from './auth-context.js';
+// scopes → quotas. A cache hit answers synchronously, without allocating and without parsing or
+// digesting the key (only a key that passed every cheap check is ever cached; a key with quotas:
+// see quotas/quota-stage.ts); on a miss the cheap checks run before the store. The cache, the
+// store calls, shared loads and the invalidation subscription live in modules of their own.
+import type { AuthContext, Organisation } from './auth-context.js';
 import { type CacheTagger, createCacheTagger } from './cache-tag.js';
 import { issuers } from './context-issuers.js';
 import { withDeadline } from './deadline.js';
-import { type ApiKeyError, RateLimitedError } from './errors.js';
+import type { ApiKeyError } from './errors.js';
 import { MAX_API_KEY_LENGTH } from './key-format.js';
 import type { InvalidationEvent } from './key-store.js';
 import { LastUsedRecorder } from './last-used-recorder.js';
 import { checkApiKey } from './parse.js';
 import { type Problem, toProblem } from './problem.js';
-import { findRecord, rehashRecord, resolveOrganisationOf } from './record-lookup.js';
+import { MemoryRateLimiter } from './quotas/memory-rate-limiter.js';
+import { quotaHeaders } from './quotas/quota-report.js';
+import { type QuotaPlan, QuotaStage } from './quotas/quota-stage.js';
+import { checkRateLimitPolicy } from './quotas/rate-limit-policy.js';
+import type { RateLimiter, RateLimitRequest } from './quotas/rate-limiter.js';
+import { RefusalBudget } from './quotas/refusal-budget.js';
+import type { ApiKeyRecord } from './record.js';
+import {
+  findRecord,
+  rehashRecord,
+  resolveOrganisationOf,
+  withStoreDeadline,
+} from './record-lookup.js';
 import { createRefusals, type Refusals } from './refusals.js';
 import { missingScopeError } from './scopes.js';
 import { SharedLoads } from './shared-loads.js';
@@ -66,8 +78,18 @@ export interface Verifier {
    * Verifies the value(s) of the key header. Synchronous when the cache or the cheap checks can
    * answer, a Promise otherwise: `await` it either way. Never rejects: a store or
    * `resolveOrganisation` that fails or outlives `storeTimeoutMs` is `key_store_unavailable`.
+   * `request` is handed to `options.clientAddress` (the refusal budget) and to nothing else.
    */
-  verify(headerValue: unknown, options?: VerifyOptions): VerifyResult | Promise<VerifyResult>;
+  verify(
+    headerValue: unknown,
+    options?: VerifyOptions,
+    request?: unknown,
+  ): VerifyResult | Promise<VerifyResult>;
+  /**
+   * The rate-limit and credit header fields for an answer (lowercase names), or `undefined` when
+   * it has none: adapters write them on the response, accepted or refused.
+   */
+  quotaHeaders(result: VerifyResult): Readonly<Record<string, string>> | undefined;
   /** The HTTP answer for a refusal, built once per error. */
   problem(error: ApiKeyError): Problem;
   /** Drops what the cache knows of a record (by id and by digest). */
@@ -116,6 +138,9 @@ class ApiKeyVerifier implements Verifier {
   readonly #problems = new WeakMap<ApiKeyError, Problem>();
   readonly #lastUsed: LastUsedRecorder | undefined;
   readonly #digest: (key: string) => string;
+  readonly #limiter: RateLimiter;
+  readonly #quotas: QuotaStage;
+  readonly #budget: RefusalBudget | undefined;
   readonly #subscription: StoreSubscription;
   #closed = false;
   // Bumped by every invalidation: a lookup that was in flight when one arrived may have read the
@@ -139,6 +164,26 @@ class ApiKeyVerifier implements Verifier {
         (error) => options.onError(error, 'last-used'),
       );
     }
+    this.#limiter = options.rateLimiter ?? new MemoryRateLimiter();
+    this.#quotas = new QuotaStage({
+      limiter: this.#limiter,
+      consumeCredits: (id, cost, now) =>
+        withStoreDeadline(
+          options,
+          () => options.store.consumeCredits(id, cost, now),
+          Date.now() + options.storeTimeoutMs,
+        ),
+      withDeadline: (pending) =>
+        withDeadline(
+          () => pending,
+          options.storeTimeoutMs,
+          `the rate limiter did not answer within ${options.storeTimeoutMs} ms`,
+        ),
+      storeUnavailable: this.#refusals.storeUnavailable,
+      onError: (error, operation) => options.onError(error, operation),
+    });
+    this.#budget =
+      options.refusalBudget === undefined ? undefined : new RefusalBudget(options.refusalBudget);
     this.#subscription = new StoreSubscription(options.store, options.storeTimeoutMs, {
       onEvent: (event) => this.invalidate(event),
       onMissedEvents: () => this.clearCache(),
@@ -147,7 +192,11 @@ class ApiKeyVerifier implements Verifier {
     this.ready = this.#subscription.ready;
   }
 
-  verify(headerValue: unknown, options?: VerifyOptions): VerifyResult | Promise<VerifyResult> {
+  verify(
+    headerValue: unknown,
+    options?: VerifyOptions,
+    request?: unknown,
+  ): VerifyResult | Promise<VerifyResult> {
     let value = headerValue;
     if (typeof value !== 'string' && Array.isArray(value)) {
       if (value.length > 1) return this.#refusals.multipleHeaders;
@@ -172,17 +221,19 @@ class ApiKeyVerifier implements Verifier {
       const now = Date.now();
       if (cached !== undefined && cached.cachedUntil > now)
         return this.#answer(cached, now, options);
-      return this.#miss(value, tag, cached, options);
+      return this.#miss(value, tag, cached, now, options, request);
     }
-    return this.#miss(value, '', undefined, options);
+    return this.#miss(value, '', undefined, Date.now(), options, request);
   }
 
-  // Not cached (or cached too long ago): the cheap checks, then the store.
+  // Not cached (or cached too long ago): the cheap checks, the refusal budget, then the store.
   #miss(
     value: unknown,
     tag: string,
-    stale: CachedKey | undefined,
+    cached: CachedKey | undefined,
+    now: number,
     options: VerifyOptions | undefined,
+    request: unknown,
   ): VerifyResult | Promise<VerifyResult> {
     const checked = checkApiKey(value, this.options.format);
     if ('reason' in checked) return this.#refusals.malformed[checked.reason];
@@ -191,7 +242,21 @@ class ApiKeyVerifier implements Verifier {
     }
     if (this.#closed) return this.#refusals.storeUnavailable;
     const key = value as string;
-    return this.#lookup(key, tag, this.#digest(key), stale, options);
+    let address: string | undefined;
+    const clientAddress = options?.clientAddress;
+    if (clientAddress !== undefined && this.#budget !== undefined) {
+      address = clientAddress(request);
+      if (address !== undefined && address !== '') {
+        const refusal = this.#budget.refusalFor(address, now);
+        if (refusal !== undefined) return refusal;
+      }
+    }
+    return this.#lookup(key, tag, this.#digest(key), cached, options, address);
+  }
+
+  quotaHeaders(result: VerifyResult): Readonly<Record<string, string>> | undefined {
+    const report = result.ok ? result.quota : result.error.quota;
+    return report === undefined ? undefined : quotaHeaders(report, this.options.rateLimitHeaders);
   }
 
   problem(error: ApiKeyError): Problem {
@@ -200,6 +265,7 @@ class ApiKeyVerifier implements Verifier {
       problem = toProblem(error, {
         realm: this.options.realm,
         headerName: this.headerName,
+        rateLimitHeaders: this.options.rateLimitHeaders,
         ...(this.options.problemTypeBase === undefined
           ? {}
           : { typeBase: this.options.problemTypeBase }),
@@ -246,32 +312,25 @@ class ApiKeyVerifier implements Verifier {
     } catch (error) {
       this.options.onError(error, 'last-used');
     }
+    try {
+      await this.#limiter.close?.();
+    } catch (error) {
+      this.options.onError(error, 'rate-limit');
+    }
     this.clearCache();
   }
 
-  #answer(cached: CachedKey, now: number, options: VerifyOptions | undefined): VerifyResult {
+  #answer(
+    cached: CachedKey,
+    now: number,
+    options: VerifyOptions | undefined,
+  ): VerifyResult | Promise<VerifyResult> {
     if (!cached.result.ok) return cached.result;
     if (cached.expiresAt <= now) return this.#refusals.expired;
     const required = options?.requiredScopes;
     if (required !== undefined) {
       const error = missingScopeError(cached, required);
       if (error !== undefined) return { ok: false, error };
-    }
-    const rateLimit = this.options.rateLimit;
-    if (rateLimit !== undefined) {
-      if (now - cached.windowStart >= rateLimit.windowMs) {
-        cached.windowStart = now;
-        cached.windowCount = 0;
-      }
-      if (++cached.windowCount > rateLimit.limit) {
-        const retryAfterSeconds = Math.ceil((cached.windowStart + rateLimit.windowMs - now) / 1000);
-        return {
-          ok: false,
-          error: new RateLimitedError('This API key has made too many requests. Slow down.', {
-            retryAfterSeconds,
-          }),
-        };
-      }
     }
     if (
       this.#lastUsed !== undefined &&
@@ -280,7 +339,9 @@ class ApiKeyVerifier implements Verifier {
       cached.lastUsedMarkedAt = now;
       this.#lastUsed.add(cached.id!, now);
     }
-    return cached.result;
+    const quota = cached.quota;
+    if (quota === undefined) return cached.result;
+    return this.#quotas.apply(quota, cached.result.context, now, options?.cost ?? 1);
   }
 
   async #lookup(
@@ -289,10 +350,15 @@ class ApiKeyVerifier implements Verifier {
     digest: string,
     stale: CachedKey | undefined,
     options: VerifyOptions | undefined,
+    address: string | undefined,
   ): Promise<VerifyResult> {
     // Concurrent requests with one key share one store read.
     const loaded = await this.#loads.run(digest, () => this.#load(key, tag, digest, stale));
-    return this.#answer(loaded, Date.now(), options);
+    const now = Date.now();
+    if (address !== undefined && address !== '' && loaded.result === this.#refusals.invalid) {
+      this.#budget!.count(address, now);
+    }
+    return this.#answer(loaded, now, options);
   }
 
   async #load(
@@ -363,6 +429,15 @@ class ApiKeyVerifier implements Verifier {
       expiresAt: record.expiresAt,
       organisation,
     });
+    let quota: QuotaPlan | undefined;
+    try {
+      quota = this.#quotaPlan(record, organisation);
+    } catch (error) {
+      // organisationRateLimit threw or answered no policy: a host bug, answered like a failing
+      // resolveOrganisation (503, not remembered) and reported.
+      this.options.onError(error, 'rate-limit');
+      return refusedEntry(this.#refusals.storeUnavailable);
+    }
     issuers.set(context, this);
     const entry: CachedKey = {
       result: Object.freeze({ ok: true, context }),
@@ -370,14 +445,45 @@ class ApiKeyVerifier implements Verifier {
       expiresAt: record.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY,
       scopes: context.scopes,
       cachedUntil: 0,
-      // A refreshed entry keeps its use and rate-limit state, so a TTL expiry resets neither.
+      // A refreshed entry keeps its last-used mark, so a TTL expiry does not write it again.
       lastUsedMarkedAt: stale?.id === record.id ? stale.lastUsedMarkedAt : Number.NEGATIVE_INFINITY,
-      windowStart: stale?.id === record.id ? stale.windowStart : Number.NEGATIVE_INFINITY,
-      windowCount: stale?.id === record.id ? stale.windowCount : 0,
+      quota,
       tag: '',
       digests: [],
     };
     return this.#remember(invalidationsAtStart, tag, digest, entry, record.hash);
+  }
+
+  // The limits and credits a valid key is subject to, from the options, the record and its
+  // organisation. Worked out on a cache miss only: a hit reads the plan.
+  #quotaPlan(record: ApiKeyRecord, organisation: Organisation): QuotaPlan | undefined {
+    const limits: RateLimitRequest[] = [];
+    const fallback = this.options.rateLimit;
+    if (fallback !== undefined) {
+      limits.push({
+        subject: `default:${record.id}:${fallback.windowMs}`,
+        name: 'default',
+        policy: fallback,
+      });
+    }
+    if (record.rateLimit !== null) {
+      limits.push({
+        subject: `key:${record.id}:${record.rateLimit.windowMs}`,
+        name: 'key',
+        policy: record.rateLimit,
+      });
+    }
+    const ofOrganisation = this.options.organisationRateLimit?.(organisation);
+    if (ofOrganisation !== undefined && ofOrganisation !== null) {
+      const policy = checkRateLimitPolicy(ofOrganisation, 'organisationRateLimit()');
+      limits.push({
+        subject: `organisation:${record.organisationId}:${policy.windowMs}`,
+        name: 'organisation',
+        policy,
+      });
+    }
+    if (limits.length === 0 && record.credits === null) return undefined;
+    return { keyId: record.id, limits, metered: record.credits !== null };
   }
 
   // Caches an answer unless the cache is off, the verifier closed, or an invalidation arrived
