@@ -37,6 +37,7 @@ async function setUpKeygate(): Promise<Keygate> {
       lastUsedAt: null,
       revokedAt: null,
       replacedById: null,
+      disabledAt: null,
       leakedAt: null,
       leakSource: null,
     });

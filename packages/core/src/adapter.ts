@@ -1,5 +1,5 @@
 // Entry point of `@keygate/core/adapter`: what every Node framework adapter shares (option
-// checking, reading the key header), so that each adapter is only its framework's glue.
+// checking, reading the key header, the scope guard), so that each adapter is only its framework's glue.
 export {
   type ApiKeyAuthOptions,
   checkScopes,
@@ -7,3 +7,8 @@ export {
   resolveApiKeyAuthOptions,
 } from './adapter/adapter-options.js';
 export { type NodeRequestHeaders, takeApiKeyHeader } from './adapter/node-request-header.js';
+export {
+  createScopeGuard,
+  type ScopeGuard,
+  type ScopeGuardDecision,
+} from './adapter/scope-guard.js';

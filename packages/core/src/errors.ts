@@ -12,6 +12,7 @@ export type ApiKeyErrorCode =
   | 'invalid_api_key'
   | 'expired_api_key'
   | 'revoked_api_key'
+  | 'disabled_api_key'
   | 'wrong_environment'
   | 'missing_organisation'
   | 'insufficient_scope'
@@ -118,6 +119,13 @@ export class RevokedApiKeyError extends ApiKeyError {
   static override readonly code = 'revoked_api_key';
   static override readonly status = 401;
   static override readonly title = 'API key revoked';
+}
+
+/** The key is disabled; unlike a revocation, its owner can enable it again. */
+export class DisabledApiKeyError extends ApiKeyError {
+  static override readonly code = 'disabled_api_key';
+  static override readonly status = 401;
+  static override readonly title = 'API key disabled';
 }
 
 /** The key belongs to an environment this server does not accept (a test key on live, say). */

@@ -15,6 +15,7 @@ export {
   type ApiKeyErrorStatus,
   ApiKeyNotFoundError,
   ApiKeyStateError,
+  DisabledApiKeyError,
   DuplicateApiKeyError,
   ExpiredApiKeyError,
   InsufficientScopeError,
@@ -50,11 +51,15 @@ export {
   createKeyManager,
   type KeyManager,
   type KeyManagerOptions,
+  type OrganisationGuard,
+  type RotateApiKeyOptions,
   type RotatedApiKey,
+  type UpdateApiKeyInput,
 } from './key-manager.js';
 export { MAX_GRACE_PERIOD_MS } from './key-manager-input.js';
 export type {
   ApiKeyPage,
+  ApiKeyUpdateCondition,
   InvalidationEvent,
   KeyStore,
   LastUsedEntry,

@@ -17,6 +17,29 @@ export interface CreateApiKeyInput {
   readonly metadata?: Readonly<Record<string, unknown>>;
 }
 
+/** What {@link KeyManager.update} takes: only the fields to change. */
+export interface UpdateApiKeyInput {
+  /** A new name, 1–200 characters. */
+  readonly name?: string;
+  /** A new expiry, or `null` for a key that never expires. */
+  readonly expiresAt?: Date | null;
+  /** The key's new scopes (replacing the old ones). */
+  readonly scopes?: readonly string[];
+  /** The key's new metadata (replacing the old). */
+  readonly metadata?: Readonly<Record<string, unknown>>;
+  /** `false` disables the key (refused with `disabled_api_key`), `true` enables it again. */
+  readonly enabled?: boolean;
+}
+
+/** An update, checked and normalised: only the fields that were given. */
+export interface CheckedUpdateInput {
+  readonly name?: string;
+  readonly expiresAt?: Date | null;
+  readonly scopes?: readonly string[];
+  readonly metadata?: Readonly<Record<string, unknown>>;
+  readonly enabled?: boolean;
+}
+
 /** The input, checked and normalised. */
 export interface CheckedCreateInput {
   readonly organisationId: string | null;
@@ -65,6 +88,28 @@ export function checkCreateInput(input: CreateApiKeyInput, format: KeyFormat): C
     scopes: checkScopes(input.scopes ?? []),
     metadata: checkMetadata(input.metadata ?? {}),
   };
+}
+
+/** Checks and normalises the input of `update`; at least one field must be given. */
+export function checkUpdateInput(input: UpdateApiKeyInput): CheckedUpdateInput {
+  if (typeof input !== 'object' || input === null) {
+    throw new TypeError('@keygate/core: update needs the fields to change');
+  }
+  const { name, expiresAt, scopes, metadata, enabled } = input;
+  if (enabled !== undefined && typeof enabled !== 'boolean') {
+    throw new TypeError('@keygate/core: enabled must be true or false');
+  }
+  const checked: CheckedUpdateInput = {
+    ...(name === undefined ? {} : { name: checkName(name) }),
+    ...(expiresAt === undefined ? {} : { expiresAt: checkExpiry(expiresAt) }),
+    ...(scopes === undefined ? {} : { scopes: checkScopes(scopes) }),
+    ...(metadata === undefined ? {} : { metadata: checkMetadata(metadata) }),
+    ...(enabled === undefined ? {} : { enabled }),
+  };
+  if (Object.keys(checked).length === 0) {
+    throw new TypeError('@keygate/core: update needs a name, expiry, scopes, metadata or enabled');
+  }
+  return checked;
 }
 
 /** A name: a string of 1–200 characters once trimmed. */

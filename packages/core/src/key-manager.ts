@@ -6,18 +6,26 @@ import { ApiKeyNotFoundError, ApiKeyStateError } from './errors.js';
 import { generateApiKey } from './generate.js';
 import { createKeyFormat, type KeyFormat, type KeyFormatOptions } from './key-format.js';
 import {
+  type CheckedCreateInput,
   type CreateApiKeyInput,
   checkCreateInput,
   checkExpiry,
   checkGracePeriod,
-  checkName,
+  checkUpdateInput,
+  type UpdateApiKeyInput,
 } from './key-manager-input.js';
-import type { KeyStore, ListOptions } from './key-store.js';
-import { type ApiKeyRecord, type ApiKeySummary, apiKeyStatus, toApiKeySummary } from './record.js';
+import type { ApiKeyUpdateCondition, KeyStore, ListOptions } from './key-store.js';
+import {
+  type ApiKeyRecord,
+  type ApiKeyRecordChanges,
+  type ApiKeySummary,
+  apiKeyStatus,
+  toApiKeySummary,
+} from './record.js';
 import type { Verifier } from './verifier.js';
 import { checkStore } from './verifier-options.js';
 
-export type { CreateApiKeyInput } from './key-manager-input.js';
+export type { CreateApiKeyInput, UpdateApiKeyInput } from './key-manager-input.js';
 
 /** Options of {@link createKeyManager}. */
 export interface KeyManagerOptions {
@@ -27,6 +35,23 @@ export interface KeyManagerOptions {
   readonly verifier?: Verifier;
   readonly format?: KeyFormat | KeyFormatOptions;
   readonly peppers?: readonly Pepper[];
+}
+
+/**
+ * Limits an operation to one organisation's keys: a key of another organisation is treated
+ * exactly like one that does not exist (`api_key_not_found`, or `false` from `delete`), so that
+ * ids cannot be probed across organisations.
+ */
+export interface OrganisationGuard {
+  readonly organisationId?: string;
+}
+
+/** Options of {@link KeyManager.rotate}. */
+export interface RotateApiKeyOptions extends OrganisationGuard {
+  /** How long the old key keeps working, in milliseconds: 0 (the default) to 30 days. */
+  readonly gracePeriodMs?: number;
+  /** The successor's expiry. Default: the old key's expiry instant (`null`: never expires). */
+  readonly expiresAt?: Date | null;
 }
 
 /** A key just made: `key` is the secret, to show once; `record` is what may be shown later. */
@@ -46,29 +71,40 @@ export interface ApiKeyListPage {
   readonly nextCursor: string | null;
 }
 
-/** Manages keys in a store. */
+/**
+ * Manages keys in a store. Every operation on one key reads it once and writes it once; the
+ * checks that decide a write ("not revoked", "not rotated yet") are repeated by the store in the
+ * same atomic step as the write, so concurrent calls cannot both pass them.
+ */
 export interface KeyManager {
   /** Issues a key. The plaintext is in the answer and nowhere else: show it once. */
   create(input: CreateApiKeyInput): Promise<CreatedApiKey>;
   /** One key as a listing shows it, or `null`. */
-  get(id: string): Promise<ApiKeySummary | null>;
+  get(id: string, guard?: OrganisationGuard): Promise<ApiKeySummary | null>;
   /** An organisation's keys, newest first, without digests. */
   list(organisationId: string, options?: ListOptions): Promise<ApiKeyListPage>;
-  rename(id: string, name: string): Promise<ApiKeySummary>;
-  /** Sets (or with `null` clears) the expiry. */
-  setExpiry(id: string, expiresAt: Date | null): Promise<ApiKeySummary>;
-  /** Revokes a key now; revoking a revoked key keeps its first revocation time. */
-  revoke(id: string): Promise<ApiKeySummary>;
-  /** Deletes a key; `false` when there was none. Requests with it then get `invalid_api_key`. */
-  delete(id: string): Promise<boolean>;
   /**
-   * Issues a successor with the same organisation, name, environment, scopes and metadata, and
-   * lets the old key work for `gracePeriodMs` more (0, the default, ends it at once).
+   * Changes a key's name, expiry (`null`: never), scopes, metadata or enabled state in one write.
+   * A revoked key cannot be changed (revocation is final); a disabled key is refused with
+   * `disabled_api_key` until it is enabled again.
    */
-  rotate(
-    id: string,
-    options?: { gracePeriodMs?: number; expiresAt?: Date | null },
-  ): Promise<RotatedApiKey>;
+  update(id: string, changes: UpdateApiKeyInput, guard?: OrganisationGuard): Promise<ApiKeySummary>;
+  /** Same as `update(id, { name })`. */
+  rename(id: string, name: string, guard?: OrganisationGuard): Promise<ApiKeySummary>;
+  /** Same as `update(id, { expiresAt })`: sets (or with `null` clears) the expiry. */
+  setExpiry(id: string, expiresAt: Date | null, guard?: OrganisationGuard): Promise<ApiKeySummary>;
+  /** Revokes a key now; revoking a revoked key keeps its first revocation time. */
+  revoke(id: string, guard?: OrganisationGuard): Promise<ApiKeySummary>;
+  /** Deletes a key; `false` when there was none. Requests with it then get `invalid_api_key`. */
+  delete(id: string, guard?: OrganisationGuard): Promise<boolean>;
+  /**
+   * Issues a successor with the same organisation, name, environment, scopes, metadata and expiry
+   * instant (unless `expiresAt` says otherwise), and lets the old key work for `gracePeriodMs`
+   * more (0, the default, ends it at once). Of concurrent rotations of one key exactly one wins;
+   * the others reject with `api_key_not_active`, as does rotating a key that is not active or
+   * already has a successor.
+   */
+  rotate(id: string, options?: RotateApiKeyOptions): Promise<RotatedApiKey>;
 }
 
 /**
@@ -116,7 +152,136 @@ class StoreKeyManager implements KeyManager {
   }
 
   async create(input: CreateApiKeyInput): Promise<CreatedApiKey> {
-    const checked = checkCreateInput(input, this.#format);
+    return this.#issue(checkCreateInput(input, this.#format));
+  }
+
+  async get(id: string, guard?: OrganisationGuard): Promise<ApiKeySummary | null> {
+    const record = await this.#store.findById(String(id));
+    return record === null || !isGuarded(record, guard) ? null : toApiKeySummary(record);
+  }
+
+  async list(organisationId: string, options?: ListOptions): Promise<ApiKeyListPage> {
+    if (typeof organisationId !== 'string' || organisationId === '') {
+      throw new TypeError('@keygate/core: list needs an organisation id');
+    }
+    const page = await this.#store.listByOrganisation(organisationId, options);
+    const now = Date.now();
+    return {
+      keys: page.records.map((record) => toApiKeySummary(record, now)),
+      nextCursor: page.nextCursor,
+    };
+  }
+
+  async update(
+    id: string,
+    input: UpdateApiKeyInput,
+    guard?: OrganisationGuard,
+  ): Promise<ApiKeySummary> {
+    const checked = checkUpdateInput(input);
+    const before = await this.#read(id, guard);
+    if (before.revokedAt !== null) {
+      throw new ApiKeyStateError(`API key ${before.id} is revoked and cannot be changed`);
+    }
+    const { enabled, ...changes } = checked;
+    const condition: { revokedAt: null; replacedById?: null } = { revokedAt: null };
+    if (changes.expiresAt !== undefined) {
+      // A rotated key ends with its grace period; a later expiry would keep two keys alive.
+      if (before.replacedById !== null) {
+        throw new ApiKeyStateError(
+          `API key ${before.id} was rotated: it stops working when its grace period ends`,
+        );
+      }
+      condition.replacedById = null;
+    }
+    const write: ApiKeyRecordChanges = {
+      ...changes,
+      // Disabling a disabled key keeps the time it was first disabled.
+      ...(enabled === undefined
+        ? {}
+        : { disabledAt: enabled ? null : (before.disabledAt ?? new Date()) }),
+    };
+    return this.#write(before, write, condition);
+  }
+
+  rename(id: string, name: string, guard?: OrganisationGuard): Promise<ApiKeySummary> {
+    return this.update(id, { name }, guard);
+  }
+
+  setExpiry(id: string, expiresAt: Date | null, guard?: OrganisationGuard): Promise<ApiKeySummary> {
+    return this.update(id, { expiresAt }, guard);
+  }
+
+  async revoke(id: string, guard?: OrganisationGuard): Promise<ApiKeySummary> {
+    const before = await this.#read(id, guard);
+    if (before.revokedAt !== null) return toApiKeySummary(before);
+    try {
+      return await this.#write(before, { revokedAt: new Date() }, { revokedAt: null });
+    } catch (error) {
+      if (!isStateError(error)) throw error;
+      // Revoked by someone else since the read: theirs is the first revocation time, so answer
+      // with the record as it now is (the one case where revoke reads twice).
+      return toApiKeySummary(await this.#read(id, guard));
+    }
+  }
+
+  async delete(id: string, guard?: OrganisationGuard): Promise<boolean> {
+    const record = await this.#store.findById(String(id));
+    if (record === null || !isGuarded(record, guard)) return false;
+    const deleted = await this.#store.delete(record.id);
+    this.#verifier?.invalidate({ id: record.id, hash: record.hash });
+    return deleted;
+  }
+
+  async rotate(id: string, options: RotateApiKeyOptions = {}): Promise<RotatedApiKey> {
+    const gracePeriodMs = checkGracePeriod(options.gracePeriodMs ?? 0);
+    const expiresAtOverride =
+      options.expiresAt === undefined ? undefined : checkExpiry(options.expiresAt);
+    const old = await this.#read(id, options);
+    const status = apiKeyStatus(old);
+    if (status !== 'active') {
+      throw new ApiKeyStateError(`API key ${old.id} is ${status} and cannot be rotated`);
+    }
+    // A key in its grace period already has a successor: a second rotation would fork the chain.
+    if (old.replacedById !== null) {
+      throw new ApiKeyStateError(
+        `API key ${old.id} was already rotated; rotate ${old.replacedById}`,
+      );
+    }
+    // The successor is written first: if ending the old key then fails, both still work and
+    // nothing is lost. The successor keeps the old key's policy unless the call overrides it.
+    const successor = await this.#issue({
+      organisationId: old.organisationId,
+      name: old.name,
+      environment: old.environment,
+      scopes: old.scopes,
+      metadata: old.metadata,
+      expiresAt: expiresAtOverride === undefined ? old.expiresAt : expiresAtOverride,
+    });
+    const now = Date.now();
+    const graceEnd = new Date(now + gracePeriodMs);
+    try {
+      const previous = await this.#write(
+        old,
+        gracePeriodMs === 0
+          ? { revokedAt: new Date(now), replacedById: successor.record.id }
+          : {
+              replacedById: successor.record.id,
+              expiresAt:
+                old.expiresAt !== null && old.expiresAt < graceEnd ? old.expiresAt : graceEnd,
+            },
+        // Written only if no other rotation (or revocation) got there since the read.
+        { replacedById: null, revokedAt: null },
+      );
+      return { ...successor, previous };
+    } catch (error) {
+      // Another rotation won: its successor is the key's, so this one is taken back before
+      // anyone saw it. Any other failure keeps it, since the old key may have been ended.
+      if (isStateError(error)) await this.#store.delete(successor.record.id).catch(() => {});
+      throw error;
+    }
+  }
+
+  async #issue(checked: CheckedCreateInput): Promise<CreatedApiKey> {
     const generated = generateApiKey({ environment: checked.environment, format: this.#format });
     const record: ApiKeyRecord = {
       id: crypto.randomUUID(),
@@ -133,6 +298,7 @@ class StoreKeyManager implements KeyManager {
       lastUsedAt: null,
       revokedAt: null,
       replacedById: null,
+      disabledAt: null,
       leakedAt: null,
       leakSource: null,
     };
@@ -140,96 +306,37 @@ class StoreKeyManager implements KeyManager {
     return { key: generated.key, record: toApiKeySummary(record) };
   }
 
-  async get(id: string): Promise<ApiKeySummary | null> {
+  // The one read of an operation; another organisation's key is "not found".
+  async #read(id: string, guard: OrganisationGuard | undefined): Promise<ApiKeyRecord> {
     const record = await this.#store.findById(String(id));
-    return record === null ? null : toApiKeySummary(record);
-  }
-
-  async list(organisationId: string, options?: ListOptions): Promise<ApiKeyListPage> {
-    if (typeof organisationId !== 'string' || organisationId === '') {
-      throw new TypeError('@keygate/core: list needs an organisation id');
-    }
-    const page = await this.#store.listByOrganisation(organisationId, options);
-    const now = Date.now();
-    return {
-      keys: page.records.map((record) => toApiKeySummary(record, now)),
-      nextCursor: page.nextCursor,
-    };
-  }
-
-  rename(id: string, name: string): Promise<ApiKeySummary> {
-    return this.#change(id, { name: checkName(name) });
-  }
-
-  setExpiry(id: string, expiresAt: Date | null): Promise<ApiKeySummary> {
-    return this.#change(id, { expiresAt: checkExpiry(expiresAt) });
-  }
-
-  async revoke(id: string): Promise<ApiKeySummary> {
-    const record = await this.#existing(id);
-    if (record.revokedAt !== null) return toApiKeySummary(record);
-    return this.#change(id, { revokedAt: new Date() });
-  }
-
-  async delete(id: string): Promise<boolean> {
-    const record = await this.#store.findById(String(id));
-    if (record === null) return false;
-    const deleted = await this.#store.delete(record.id);
-    this.#verifier?.invalidate({ id: record.id, hash: record.hash });
-    return deleted;
-  }
-
-  async rotate(
-    id: string,
-    options: { gracePeriodMs?: number; expiresAt?: Date | null } = {},
-  ): Promise<RotatedApiKey> {
-    const gracePeriodMs = checkGracePeriod(options.gracePeriodMs ?? 0);
-    const old = await this.#existing(id);
-    if (apiKeyStatus(old) !== 'active') {
-      throw new ApiKeyStateError(`API key ${old.id} is ${apiKeyStatus(old)} and cannot be rotated`);
-    }
-    // A key in its grace period already has a successor: a second rotation would fork the chain.
-    if (old.replacedById !== null) {
-      throw new ApiKeyStateError(
-        `API key ${old.id} was already rotated; rotate ${old.replacedById}`,
-      );
-    }
-    // The successor is written first: if ending the old key then fails, both still work and
-    // nothing is lost; the caller can retry.
-    const successor = await this.create({
-      organisationId: old.organisationId,
-      name: old.name,
-      environment: old.environment,
-      scopes: old.scopes,
-      metadata: old.metadata,
-      expiresAt: options.expiresAt === undefined ? null : options.expiresAt,
-    });
-    const now = Date.now();
-    const graceEnd = new Date(now + gracePeriodMs);
-    const previous = await this.#change(
-      old.id,
-      gracePeriodMs === 0
-        ? { revokedAt: new Date(now), replacedById: successor.record.id }
-        : {
-            replacedById: successor.record.id,
-            expiresAt:
-              old.expiresAt !== null && old.expiresAt < graceEnd ? old.expiresAt : graceEnd,
-          },
-    );
-    return { ...successor, previous };
-  }
-
-  async #existing(id: string): Promise<ApiKeyRecord> {
-    const record = await this.#store.findById(String(id));
-    if (record === null) throw new ApiKeyNotFoundError(String(id));
+    if (record === null || !isGuarded(record, guard)) throw new ApiKeyNotFoundError(String(id));
     return record;
   }
 
-  async #change(id: string, changes: Parameters<KeyStore['update']>[1]): Promise<ApiKeySummary> {
-    const before = await this.#existing(id);
-    const after = await this.#store.update(before.id, changes);
-    if (after === null) throw new ApiKeyNotFoundError(String(id));
+  // The one write of an operation, then the local cache forgets the key.
+  async #write(
+    before: ApiKeyRecord,
+    changes: ApiKeyRecordChanges,
+    condition: ApiKeyUpdateCondition,
+  ): Promise<ApiKeySummary> {
+    let after: ApiKeyRecord | null;
+    try {
+      after = await this.#store.update(before.id, changes, condition);
+    } catch (error) {
+      if (!isStateError(error)) throw error;
+      throw new ApiKeyStateError(`API key ${before.id} was revoked or rotated meanwhile`);
+    }
     this.#verifier?.invalidate({ id: before.id, hash: before.hash });
+    if (after === null) throw new ApiKeyNotFoundError(before.id);
     return toApiKeySummary(after);
   }
+}
+
+function isGuarded(record: ApiKeyRecord, guard: OrganisationGuard | undefined): boolean {
+  return guard?.organisationId === undefined || record.organisationId === guard.organisationId;
+}
+
+// Matched by code: a store may use another copy of this package.
+function isStateError(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'api_key_not_active';
 }

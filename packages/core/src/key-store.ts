@@ -16,6 +16,18 @@ export interface ListOptions {
   readonly cursor?: string;
 }
 
+/**
+ * What must still hold for an update to be written: each field named must still be `null` on the
+ * stored record. The store checks it and writes in one atomic step, so that of two concurrent
+ * rotations (or revocations) of one key exactly one is written.
+ */
+export interface ApiKeyUpdateCondition {
+  /** Write only while the key is not revoked. */
+  readonly revokedAt?: null;
+  /** Write only while the key has no successor (it was not rotated). */
+  readonly replacedById?: null;
+}
+
 /** A last-used time to record for one key. */
 export interface LastUsedEntry {
   readonly id: string;
@@ -80,8 +92,15 @@ export interface KeyStore {
   /**
    * Changes some fields of a record in one atomic write and returns the new record, or `null`
    * when there is no such record. Publishes an invalidation event where the store has a channel.
+   * With a `condition`, the check and the write are one atomic step: when the stored record does
+   * not meet it, nothing is written or published and the call rejects with `ApiKeyStateError`
+   * (code `api_key_not_active`).
    */
-  update(id: string, changes: ApiKeyRecordChanges): Promise<ApiKeyRecord | null>;
+  update(
+    id: string,
+    changes: ApiKeyRecordChanges,
+    condition?: ApiKeyUpdateCondition,
+  ): Promise<ApiKeyRecord | null>;
   /** Removes a record (and its digest index); `false` when there was none. Publishes an event. */
   delete(id: string): Promise<boolean>;
   /**

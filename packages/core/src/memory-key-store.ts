@@ -1,7 +1,8 @@
 // The default, in-process KeyStore: for tests, single-instance servers and as the model store.
-import { DuplicateApiKeyError } from './errors.js';
+import { ApiKeyStateError, DuplicateApiKeyError } from './errors.js';
 import type {
   ApiKeyPage,
+  ApiKeyUpdateCondition,
   InvalidationEvent,
   KeyStore,
   LastUsedEntry,
@@ -29,6 +30,7 @@ interface StoredRecord {
   lastUsedAt: number | null;
   revokedAt: number | null;
   replacedById: string | null;
+  disabledAt: number | null;
   leakedAt: number | null;
   leakSource: string | null;
 }
@@ -99,9 +101,15 @@ export class MemoryKeyStore implements KeyStore {
     };
   }
 
-  async update(id: string, changes: ApiKeyRecordChanges): Promise<ApiKeyRecord | null> {
+  async update(
+    id: string,
+    changes: ApiKeyRecordChanges,
+    condition?: ApiKeyUpdateCondition,
+  ): Promise<ApiKeyRecord | null> {
     const stored = this.#byId.get(id);
     if (stored === undefined) return null;
+    // Checked and written with no await in between: nothing else runs until the write is done.
+    if (!meetsCondition(stored, condition)) throw conditionFailed(id);
     const previousHash = stored.hash;
     if (changes.hash !== undefined && changes.hash !== previousHash) {
       if (this.#byHash.has(changes.hash)) throw new DuplicateApiKeyError('that digest is taken');
@@ -174,6 +182,7 @@ function toStored(record: ApiKeyRecord): StoredRecord {
     lastUsedAt: timeOf(record.lastUsedAt),
     revokedAt: timeOf(record.revokedAt),
     replacedById: record.replacedById === null ? null : flat(record.replacedById),
+    disabledAt: timeOf(record.disabledAt),
     leakedAt: timeOf(record.leakedAt),
     leakSource: record.leakSource === null ? null : flat(record.leakSource),
   };
@@ -202,9 +211,22 @@ function fromStored(stored: StoredRecord): ApiKeyRecord {
     lastUsedAt: dateOf(stored.lastUsedAt),
     revokedAt: dateOf(stored.revokedAt),
     replacedById: stored.replacedById,
+    disabledAt: dateOf(stored.disabledAt),
     leakedAt: dateOf(stored.leakedAt),
     leakSource: stored.leakSource,
   };
+}
+
+function meetsCondition(stored: StoredRecord, condition: ApiKeyUpdateCondition | undefined) {
+  if (condition === undefined) return true;
+  return (
+    (condition.revokedAt !== null || stored.revokedAt === null) &&
+    (condition.replacedById !== null || stored.replacedById === null)
+  );
+}
+
+function conditionFailed(id: string): ApiKeyStateError {
+  return new ApiKeyStateError(`API key ${id} was revoked or rotated meanwhile`);
 }
 
 function applyChanges(stored: StoredRecord, changes: ApiKeyRecordChanges): void {
@@ -214,6 +236,7 @@ function applyChanges(stored: StoredRecord, changes: ApiKeyRecordChanges): void 
   if (changes.replacedById !== undefined) {
     stored.replacedById = changes.replacedById === null ? null : flat(changes.replacedById);
   }
+  if (changes.disabledAt !== undefined) stored.disabledAt = timeOf(changes.disabledAt);
   if (changes.leakedAt !== undefined) stored.leakedAt = timeOf(changes.leakedAt);
   if (changes.leakSource !== undefined) {
     stored.leakSource = changes.leakSource === null ? null : flat(changes.leakSource);

@@ -23,6 +23,7 @@ export function isApiKeyRecord(value: unknown): value is ApiKeyRecord {
     isDateOrNull(record.lastUsedAt) &&
     isDateOrNull(record.revokedAt) &&
     (record.replacedById === null || typeof record.replacedById === 'string') &&
+    isDateOrNull(record.disabledAt) &&
     isDateOrNull(record.leakedAt) &&
     (record.leakSource === null || typeof record.leakSource === 'string')
   );

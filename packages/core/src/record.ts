@@ -27,6 +27,8 @@ export interface ApiKeyRecord {
   readonly revokedAt: Date | null;
   /** Set by rotation: the id of the key that replaces this one. */
   readonly replacedById: string | null;
+  /** When the key was disabled; `null` while enabled. Unlike a revocation, it can be undone. */
+  readonly disabledAt: Date | null;
   /** When a secret scanner first reported the key as public (it may still work: see `revokedAt`). */
   readonly leakedAt: Date | null;
   /** Where the leak was found (a URL, such as the GitHub file), or `null` when not known. */
@@ -39,6 +41,8 @@ export interface ApiKeyRecordChanges {
   readonly expiresAt?: Date | null;
   readonly revokedAt?: Date | null;
   readonly replacedById?: string | null;
+  /** A date disables the key, `null` enables it again. */
+  readonly disabledAt?: Date | null;
   readonly leakedAt?: Date | null;
   readonly leakSource?: string | null;
   readonly scopes?: readonly string[];
@@ -54,11 +58,15 @@ export type ApiKeySummary = Omit<ApiKeyRecord, 'hash' | 'hashVersion'> & {
 };
 
 /** The state of a key at a given time. */
-export type ApiKeyStatus = 'active' | 'expired' | 'revoked';
+export type ApiKeyStatus = 'active' | 'expired' | 'revoked' | 'disabled';
 
-/** The status of `record` at `now` (revocation wins over expiry). */
+/**
+ * The status of `record` at `now`, in the verifier's order: revocation wins over a disabled key,
+ * which wins over expiry.
+ */
 export function apiKeyStatus(record: ApiKeyRecord, now: number = Date.now()): ApiKeyStatus {
   if (record.revokedAt !== null && record.revokedAt.getTime() <= now) return 'revoked';
+  if (record.disabledAt !== null && record.disabledAt.getTime() <= now) return 'disabled';
   if (record.expiresAt !== null && record.expiresAt.getTime() <= now) return 'expired';
   return 'active';
 }

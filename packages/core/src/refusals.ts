@@ -2,6 +2,7 @@
 // no allocation and no stack capture, which keeps garbage from costing more than a valid key.
 import {
   type ApiKeyError,
+  DisabledApiKeyError,
   ExpiredApiKeyError,
   InvalidApiKeyError,
   KeyStoreUnavailableError,
@@ -32,6 +33,7 @@ export interface Refusals {
   readonly invalid: VerifyFailure;
   readonly expired: VerifyFailure;
   readonly revoked: VerifyFailure;
+  readonly disabled: VerifyFailure;
   readonly missingOrganisation: VerifyFailure;
   readonly storeUnavailable: VerifyFailure;
 }
@@ -83,6 +85,11 @@ export function createRefusals(
     ),
     expired: refuse(new ExpiredApiKeyError('This API key has expired. Create a new key.')),
     revoked: refuse(new RevokedApiKeyError('This API key has been revoked. Create a new key.')),
+    disabled: refuse(
+      new DisabledApiKeyError(
+        'This API key is disabled. Enable it again on the API Keys page, or use another key.',
+      ),
+    ),
     missingOrganisation: refuse(
       new MissingOrganisationError(
         'This API key is not associated with an active organisation. Contact support if this persists.',

@@ -1,8 +1,9 @@
 // The verifier (DESIGN.md section 5): header → format → checksum → environment → cache → store →
-// revoked → expired → organisation → scopes. The cheap checks never touch the store, and a cache
-// hit answers synchronously without allocating.
+// revoked → disabled → expired → organisation → scopes. The cheap checks never touch the store,
+// and a cache hit answers synchronously without allocating.
 import type { AuthContext, Organisation } from './auth-context.js';
 import { BoundedCache } from './bounded-cache.js';
+import { issuers } from './context-issuers.js';
 import { withDeadline } from './deadline.js';
 import { type ApiKeyError, RateLimitedError } from './errors.js';
 import type { InvalidationEvent, SubscriptionMonitor, Unsubscribe } from './key-store.js';
@@ -22,8 +23,8 @@ import {
 export type { VerifyFailure } from './refusals.js';
 
 // Which verifier built each context, so that a route guard (`requireScopes`) answers with that
-// verifier's problem mapping without the adapter storing anything on every request.
-const issuers = new WeakMap<AuthContext, Verifier>();
+// verifier's problem mapping without the adapter storing anything on every request. The map is
+// shared by every copy of core in the process (context-issuers.ts).
 
 /**
  * The verifier that produced `context`, or `undefined` for a context it did not build.
@@ -327,6 +328,15 @@ class ApiKeyVerifier implements Verifier {
         invalidationsAtStart,
         digest,
         refusedEntry(this.#refusals.revoked, record.id),
+        record.hash,
+      );
+    }
+    // Checked at lookup only: enabling or disabling a key invalidates its cache entry.
+    if (record.disabledAt !== null && record.disabledAt.getTime() <= now) {
+      return this.#remember(
+        invalidationsAtStart,
+        digest,
+        refusedEntry(this.#refusals.disabled, record.id),
         record.hash,
       );
     }

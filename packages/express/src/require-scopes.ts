@@ -1,6 +1,5 @@
 // requireScopes(): a route guard that refuses keys lacking a scope, with core's 403 answer.
-import { missingScopeError, verifierOf } from '@keygate/core';
-import { checkScopes } from '@keygate/core/adapter';
+import { createScopeGuard } from '@keygate/core/adapter';
 import type { RequestHandler } from 'express';
 import { sendProblem } from './send-problem.js';
 
@@ -16,16 +15,11 @@ import { sendProblem } from './send-problem.js';
  * ```
  */
 export function requireScopes(...scopes: string[]): RequestHandler {
-  const required = checkScopes(scopes, 'requireScopes', '@keygate/express');
+  const guard = createScopeGuard(scopes, '@keygate/express', 'apiKeyAuth()');
   return function requireScopesMiddleware(req, res, next) {
-    const context = req.apiKey;
-    const verifier = context === undefined ? undefined : verifierOf(context);
-    if (context === undefined || verifier === undefined) {
-      next(new Error('@keygate/express: requireScopes() runs only after apiKeyAuth()'));
-      return;
-    }
-    const error = missingScopeError(context, required);
-    if (error === undefined) next();
-    else sendProblem(res, verifier.problem(error));
+    const decision = guard(req.apiKey);
+    if (decision === undefined) next();
+    else if (decision instanceof Error) next(decision);
+    else sendProblem(res, decision);
   };
 }

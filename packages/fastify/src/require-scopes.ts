@@ -1,6 +1,5 @@
 // requireScopes(): a route hook that refuses keys lacking a scope, with core's 403 answer.
-import { missingScopeError, verifierOf } from '@keygate/core';
-import { checkScopes } from '@keygate/core/adapter';
+import { createScopeGuard } from '@keygate/core/adapter';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { sendProblem } from './send-problem.js';
 
@@ -22,16 +21,11 @@ export type RequireScopesHook = (
  * ```
  */
 export function requireScopes(...scopes: string[]): RequireScopesHook {
-  const required = checkScopes(scopes, 'requireScopes', '@keygate/fastify');
+  const guard = createScopeGuard(scopes, '@keygate/fastify', 'the apiKeyAuth plugin');
   return function requireScopesHook(request, reply, done) {
-    const context = request.apiKey;
-    const verifier = context === null || context === undefined ? undefined : verifierOf(context);
-    if (context === null || context === undefined || verifier === undefined) {
-      done(new Error('@keygate/fastify: requireScopes() runs only after the apiKeyAuth plugin'));
-      return;
-    }
-    const error = missingScopeError(context, required);
-    if (error === undefined) done();
-    else sendProblem(reply, verifier.problem(error));
+    const decision = guard(request.apiKey);
+    if (decision === undefined) done();
+    else if (decision instanceof Error) done(decision);
+    else sendProblem(reply, decision);
   };
 }

@@ -1,6 +1,5 @@
 // requireScopes(): a route guard that refuses keys lacking a scope, with core's 403 answer.
-import { missingScopeError, verifierOf } from '@keygate/core';
-import { checkScopes } from '@keygate/core/adapter';
+import { createScopeGuard } from '@keygate/core/adapter';
 import type { Middleware } from 'koa';
 import { sendProblem } from './send-problem.js';
 import type { ApiKeyState } from './state.js';
@@ -17,16 +16,12 @@ import type { ApiKeyState } from './state.js';
  * ```
  */
 export function requireScopes(...scopes: string[]): Middleware<ApiKeyState> {
-  const required = checkScopes(scopes, 'requireScopes', '@keygate/koa');
+  const guard = createScopeGuard(scopes, '@keygate/koa', 'apiKeyAuth()');
   return function requireScopesMiddleware(ctx, next) {
-    const context = ctx.state.apiKey;
-    const verifier = context === undefined ? undefined : verifierOf(context);
-    if (context === undefined || verifier === undefined) {
-      throw new Error('@keygate/koa: requireScopes() runs only after apiKeyAuth()');
-    }
-    const error = missingScopeError(context, required);
-    if (error === undefined) return next();
-    sendProblem(ctx, verifier.problem(error));
+    const decision = guard(ctx.state.apiKey);
+    if (decision === undefined) return next();
+    if (decision instanceof Error) throw decision;
+    sendProblem(ctx, decision);
     return undefined;
   };
 }

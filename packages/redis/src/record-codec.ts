@@ -1,6 +1,6 @@
 // Turns records into Redis hash fields and back, losing nothing: times to the millisecond, nulls,
 // scopes and nested metadata.
-import type { ApiKeyRecord, ApiKeyRecordChanges } from '@keygate/core';
+import type { ApiKeyRecord, ApiKeyRecordChanges, ApiKeyUpdateCondition } from '@keygate/core';
 
 // A null field is an absent hash field, so no string value has to mean "null".
 // `listing` is the store's own: the record's member in its organisation's sorted set, kept so
@@ -34,10 +34,22 @@ export function encodeRecord(record: ApiKeyRecord, listing: string | null): stri
   pushNullable(fields, 'lastUsedAt', timeOf(record.lastUsedAt));
   pushNullable(fields, 'revokedAt', timeOf(record.revokedAt));
   pushNullable(fields, 'replacedById', record.replacedById);
+  pushNullable(fields, 'disabledAt', timeOf(record.disabledAt));
   pushNullable(fields, 'leakedAt', timeOf(record.leakedAt));
   pushNullable(fields, 'leakSource', record.leakSource);
   if (listing !== null) fields.push(LISTING_FIELD, listing);
   return fields;
+}
+
+/**
+ * The fields an update condition requires to be null, as hash fields (a null field is an absent
+ * one, so the script checks that each is missing).
+ */
+export function encodeCondition(condition: ApiKeyUpdateCondition | undefined): string[] {
+  const absent: string[] = [];
+  if (condition?.revokedAt === null) absent.push('revokedAt');
+  if (condition?.replacedById === null) absent.push('replacedById');
+  return absent;
 }
 
 /** What an update writes (`HSET` pairs) and removes (`HDEL` fields, for values set to null). */
@@ -59,6 +71,7 @@ export function encodeChanges(changes: ApiKeyRecordChanges): EncodedChanges {
   put('expiresAt', changes.expiresAt === undefined ? undefined : timeOf(changes.expiresAt));
   put('revokedAt', changes.revokedAt === undefined ? undefined : timeOf(changes.revokedAt));
   put('replacedById', changes.replacedById);
+  put('disabledAt', changes.disabledAt === undefined ? undefined : timeOf(changes.disabledAt));
   put('leakedAt', changes.leakedAt === undefined ? undefined : timeOf(changes.leakedAt));
   put('leakSource', changes.leakSource);
   put('scopes', changes.scopes === undefined ? undefined : JSON.stringify(changes.scopes));
@@ -93,6 +106,7 @@ export function decodeRecord(
     lastUsedAt: dateOf(map.lastUsedAt),
     revokedAt: dateOf(map.revokedAt),
     replacedById: map.replacedById ?? null,
+    disabledAt: dateOf(map.disabledAt),
     leakedAt: dateOf(map.leakedAt),
     leakSource: map.leakSource ?? null,
   };

@@ -4,6 +4,8 @@ import {
   type ApiKeyPage,
   type ApiKeyRecord,
   type ApiKeyRecordChanges,
+  ApiKeyStateError,
+  type ApiKeyUpdateCondition,
   DuplicateApiKeyError,
   decodeCursor,
   encodeCursor,
@@ -25,7 +27,7 @@ import {
   type ResolvedRedisKeyStoreOptions,
   resolveRedisKeyStoreOptions,
 } from './options.js';
-import { decodeRecord, encodeChanges, encodeRecord } from './record-codec.js';
+import { decodeRecord, encodeChanges, encodeCondition, encodeRecord } from './record-codec.js';
 import {
   DIGEST_TAKEN,
   deleteScript,
@@ -34,6 +36,7 @@ import {
   insertScript,
   listScript,
   recordLastUsedScript,
+  UPDATE_CONDITION_FAILED,
   UPDATE_DIGEST_TAKEN,
   updateScript,
 } from './scripts.js';
@@ -152,20 +155,31 @@ export class RedisKeyStore implements KeyStore {
     };
   }
 
-  async update(id: string, changes: ApiKeyRecordChanges): Promise<ApiKeyRecord | null> {
+  async update(
+    id: string,
+    changes: ApiKeyRecordChanges,
+    condition?: ApiKeyUpdateCondition,
+  ): Promise<ApiKeyRecord | null> {
     const keys = [this.#keys.recordKey(id)];
     if (changes.hash !== undefined) keys.push(this.#keys.digestKey(changes.hash));
     const { set, unset } = encodeChanges(changes);
+    const absent = encodeCondition(condition);
+    // The condition is checked inside the script, so no other write can come between.
     const outcome = await updateScript.run(this.#client, keys, [
       this.#keys.digestBase,
       this.#options.channel,
       id,
       changes.hash ?? '',
+      String(absent.length),
       String(set.length),
+      ...absent,
       ...set,
       ...unset,
     ]);
     if (outcome === UPDATE_DIGEST_TAKEN) throw new DuplicateApiKeyError('that digest is taken');
+    if (outcome === UPDATE_CONDITION_FAILED) {
+      throw new ApiKeyStateError(`API key ${id} was revoked or rotated meanwhile`);
+    }
     return outcome === null ? null : decodeRecord(asArray(outcome));
   }
 

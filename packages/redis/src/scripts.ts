@@ -77,24 +77,32 @@ return records
 
 /** Returned by {@link updateScript} when the new digest belongs to another record. */
 export const UPDATE_DIGEST_TAKEN = 0;
+/** Returned by {@link updateScript} when the record does not meet the update's condition. */
+export const UPDATE_CONDITION_FAILED = 1;
 
 /**
  * KEYS: record, [new digest index]. ARGV: digest key base, channel, id, new digest (read only
- * with the second key), number of set arguments, the field/value pairs to set, the fields to
- * remove. Returns nil (no record), {@link UPDATE_DIGEST_TAKEN}, or the new HGETALL pairs.
- * Publishes `{id, hash}` with the digest from before the change.
+ * with the second key), number of condition fields, number of set arguments, the fields that
+ * must be absent (null) for the write to happen, the field/value pairs to set, the fields to
+ * remove. Returns nil (no record), {@link UPDATE_DIGEST_TAKEN}, {@link UPDATE_CONDITION_FAILED},
+ * or the new HGETALL pairs. Publishes `{id, hash}` with the digest from before the change.
  */
 export const updateScript = new LuaScript(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return false end
+local conditionCount = tonumber(ARGV[5])
+local setCount = tonumber(ARGV[6])
+for index = 7, 6 + conditionCount do
+  if redis.call('HEXISTS', KEYS[1], ARGV[index]) == 1 then return ${UPDATE_CONDITION_FAILED} end
+end
 local previous = redis.call('HGET', KEYS[1], 'hash')
 if #KEYS > 1 and ARGV[4] ~= previous then
   if redis.call('EXISTS', KEYS[2]) == 1 then return ${UPDATE_DIGEST_TAKEN} end
   redis.call('DEL', ARGV[1] .. previous)
   redis.call('SET', KEYS[2], ARGV[3])
 end
-local setCount = tonumber(ARGV[5])
-if setCount > 0 then redis.call('HSET', KEYS[1], unpack(ARGV, 6, 5 + setCount)) end
-if #ARGV > 5 + setCount then redis.call('HDEL', KEYS[1], unpack(ARGV, 6 + setCount)) end
+local firstSet = 7 + conditionCount
+if setCount > 0 then redis.call('HSET', KEYS[1], unpack(ARGV, firstSet, firstSet + setCount - 1)) end
+if #ARGV >= firstSet + setCount then redis.call('HDEL', KEYS[1], unpack(ARGV, firstSet + setCount)) end
 redis.call('PUBLISH', ARGV[2], cjson.encode({id = ARGV[3], hash = previous}))
 return redis.call('HGETALL', KEYS[1])
 `);

@@ -14,6 +14,7 @@ import { type MigrationOptions, PACKAGE_NAME, resolveMigrationOptions } from './
 /**
  * The migrations, oldest first. Names are permanent: the migration table records them.
  * `0001` creates the table and its indexes; `0002` adds `replaced_by_id` (for rotation);
+ * `0003` adds `disabled_at` (keys that are disabled, reversibly);
  * `0006` adds `leaked_at` and `leak_source` (for secret-scanning reports).
  *
  * @example
@@ -24,6 +25,7 @@ import { type MigrationOptions, PACKAGE_NAME, resolveMigrationOptions } from './
 export const MIGRATION_NAMES = Object.freeze([
   '0001_create_api_keys',
   '0002_add_replaced_by_id',
+  '0003_lifecycle',
   '0006_leaks',
 ] as const);
 
@@ -135,6 +137,14 @@ export function keygateMigrations(
       },
       async down(db) {
         await db.schema.alterTable(table).dropColumn('replaced_by_id').execute();
+      },
+    },
+    '0003_lifecycle': {
+      async up(db) {
+        await db.schema.alterTable(table).addColumn('disabled_at', types.time).execute();
+      },
+      async down(db) {
+        await db.schema.alterTable(table).dropColumn('disabled_at').execute();
       },
     },
     // Two statements, not one ALTER with two columns: SQLite adds one column per ALTER TABLE.

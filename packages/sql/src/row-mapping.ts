@@ -25,6 +25,7 @@ export interface ApiKeyRow {
   last_used_at: StoredTime | null;
   revoked_at: StoredTime | null;
   replaced_by_id: string | null;
+  disabled_at: StoredTime | null;
   leaked_at: StoredTime | null;
   leak_source: string | null;
 }
@@ -48,6 +49,7 @@ export const COLUMNS = [
   'last_used_at',
   'revoked_at',
   'replaced_by_id',
+  'disabled_at',
   'leaked_at',
   'leak_source',
 ] as const satisfies readonly (keyof ApiKeyRow)[];
@@ -82,6 +84,7 @@ export function recordToRow(record: ApiKeyRecord, dialect: SqlDialect): ApiKeyRo
     last_used_at: optionalTimeToColumn(record.lastUsedAt, dialect),
     revoked_at: optionalTimeToColumn(record.revokedAt, dialect),
     replaced_by_id: record.replacedById,
+    disabled_at: optionalTimeToColumn(record.disabledAt, dialect),
     leaked_at: optionalTimeToColumn(record.leakedAt, dialect),
     leak_source: record.leakSource,
   };
@@ -99,6 +102,8 @@ export function changesToRow(
   if (changes.revokedAt !== undefined)
     row.revoked_at = optionalTimeToColumn(changes.revokedAt, dialect);
   if (changes.replacedById !== undefined) row.replaced_by_id = changes.replacedById;
+  if (changes.disabledAt !== undefined)
+    row.disabled_at = optionalTimeToColumn(changes.disabledAt, dialect);
   if (changes.leakedAt !== undefined)
     row.leaked_at = optionalTimeToColumn(changes.leakedAt, dialect);
   if (changes.leakSource !== undefined) row.leak_source = changes.leakSource;
@@ -126,6 +131,7 @@ export function rowToRecord(row: ApiKeyRow): ApiKeyRecord {
     lastUsedAt: optionalTimeFromColumn(row.last_used_at),
     revokedAt: optionalTimeFromColumn(row.revoked_at),
     replacedById: row.replaced_by_id,
+    disabledAt: optionalTimeFromColumn(row.disabled_at),
     leakedAt: optionalTimeFromColumn(row.leaked_at),
     leakSource: row.leak_source,
   };

@@ -3,6 +3,8 @@ import {
   type ApiKeyPage,
   type ApiKeyRecord,
   type ApiKeyRecordChanges,
+  ApiKeyStateError,
+  type ApiKeyUpdateCondition,
   DuplicateApiKeyError,
   decodeCursor,
   encodeCursor,
@@ -180,14 +182,25 @@ export class SqlKeyStore implements KeyStore {
     };
   }
 
-  async update(id: string, changes: ApiKeyRecordChanges): Promise<ApiKeyRecord | null> {
+  async update(
+    id: string,
+    changes: ApiKeyRecordChanges,
+    condition?: ApiKeyUpdateCondition,
+  ): Promise<ApiKeyRecord | null> {
     const values = changesToRow(changes, this.#dialect);
     try {
       return await this.#transaction(async (trx) => {
-        // The row lock keeps the digest read here the one the event names, and the returned
-        // record the one this transaction wrote.
+        // The row lock keeps the digest read here the one the event names, the condition checked
+        // here the one that holds at the write (a concurrent update waits for this transaction),
+        // and the returned record the one this transaction wrote.
         const previous = await this.#selectById(trx, id, true);
         if (previous === undefined) return null;
+        if (
+          (condition?.revokedAt === null && previous.revoked_at !== null) ||
+          (condition?.replacedById === null && previous.replaced_by_id !== null)
+        ) {
+          throw new ApiKeyStateError(`API key ${id} was revoked or rotated meanwhile`);
+        }
         if (Object.keys(values).length > 0) {
           await trx.updateTable(this.#table).set(values).where('id', '=', id).execute();
         }

@@ -338,6 +338,69 @@ describe('rotate', () => {
   });
 });
 
+describe('update and rotation policy', () => {
+  it('updates name, expiry, scopes and enabled in one PATCH; a disabled key is refused', async () => {
+    const { key, record } = await createKey({ name: 'A', scopes: ['sites:read'] });
+    const response = await call('PATCH', `/keys/${record.id}`, {
+      name: 'B',
+      expiresIn: '1d',
+      scopes: ['sites:read', 'sites:write'],
+      enabled: false,
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({
+      name: 'B',
+      scopes: ['sites:read', 'sites:write'],
+      status: 'disabled',
+      disabledAt: expect.any(String),
+    });
+    const refused = await keygate.verifier.verify(key);
+    expect(!refused.ok && refused.error.code).toBe('disabled_api_key');
+    const enabled = await call('PATCH', `/keys/${record.id}`, { enabled: true });
+    expect(await enabled.json()).toMatchObject({ status: 'active', disabledAt: null });
+    expect((await keygate.verifier.verify(key)).ok).toBe(true);
+    await expectProblem(
+      await call('PATCH', `/keys/${record.id}`, { enabled: 'no' }),
+      400,
+      'invalid_request',
+    );
+  });
+
+  it('keeps a revoked key revoked: PATCH answers 409', async () => {
+    const { record } = await createKey();
+    await call('POST', `/keys/${record.id}/revoke`);
+    await expectProblem(
+      await call('PATCH', `/keys/${record.id}`, { enabled: true }),
+      409,
+      'api_key_not_active',
+    );
+  });
+
+  it('rotates keeping the expiry instant, or with the one the body gives', async () => {
+    const old = await createKey({ name: 'A', expiresIn: '2h', scopes: ['x'] });
+    const kept = (await (await call('POST', `/keys/${old.record.id}/rotate`, {})).json()) as {
+      record: { id: string; expiresAt: string; scopes: string[] };
+    };
+    expect(kept.record.expiresAt).toBe(old.record.expiresAt);
+    expect(kept.record.scopes).toEqual(['x']);
+    const never = (await (
+      await call('POST', `/keys/${kept.record.id}/rotate`, { expiresAt: null })
+    ).json()) as { record: { id: string; expiresAt: string | null } };
+    expect(never.record.expiresAt).toBeNull();
+  });
+
+  it('of four concurrent rotations answers one 201 and three 409', async () => {
+    const old = await createKey();
+    const responses = await Promise.all(
+      [0, 1, 2, 3].map(() => call('POST', `/keys/${old.record.id}/rotate`, { gracePeriod: '1h' })),
+    );
+    expect(responses.map((response) => response.status).sort()).toEqual([201, 409, 409, 409]);
+    const listed = (await keygate.keys.list('org_1')).keys;
+    expect(listed).toHaveLength(2);
+  });
+});
+
 describe('store failures', () => {
   it('answers 503 problem+json and reports the error, never leaking it', async () => {
     const onError = vi.fn();

@@ -47,6 +47,7 @@ export interface ManagedApiKey {
   readonly lastUsedAt: string | null;
   readonly expiresAt: string | null;
   readonly revokedAt: string | null;
+  readonly disabledAt: string | null;
   /** Set once the key was rotated: the id of its successor. */
   readonly replacedById: string | null;
   /** When a secret scanner reported the key public (ISO 8601), or `null`. */
@@ -68,8 +69,10 @@ const KEY_ID = /^[^/]{1,200}$/;
  *
  * - `GET /keys` (`?limit=&cursor=`): `{ keys, nextCursor }`
  * - `POST /keys` `{ name, expiresAt? | expiresIn?, environment?, scopes? }`: 201 `{ key, record }`
- * - `GET /keys/:id`, `PATCH /keys/:id` `{ name?, expiresAt? | expiresIn? }`, `DELETE /keys/:id` (204)
- * - `POST /keys/:id/revoke`, `POST /keys/:id/rotate` `{ gracePeriod? }`: 201 `{ key, record, previous }`
+ * - `GET /keys/:id`, `DELETE /keys/:id` (204)
+ * - `PATCH /keys/:id` `{ name?, expiresAt? | expiresIn?, scopes?, enabled? }`: one write
+ * - `POST /keys/:id/revoke`, `POST /keys/:id/rotate` `{ gracePeriod?, expiresAt? | expiresIn? }`:
+ *   201 `{ key, record, previous }`; the successor keeps the old key's expiry unless told
  *
  * A key of another organisation is a 404, exactly like a key that does not exist. The handler
  * does not authenticate: mount it behind the admin's session, and protect it against CSRF there.
@@ -154,8 +157,7 @@ async function route(
   if (segments.length === 3 && (segments[2] === 'revoke' || segments[2] === 'rotate')) {
     if (method !== 'POST') throw notAllowed('POST');
     if (segments[2] === 'revoke') {
-      await owned(options, id, organisationId);
-      return json(200, toManagedApiKey(await options.keys.revoke(id)));
+      return json(200, toManagedApiKey(await options.keys.revoke(id, { organisationId })));
     }
     return rotate(options, request, id, organisationId);
   }
@@ -215,15 +217,11 @@ async function update(
   organisationId: string,
 ) {
   const body: UpdateKeyBody = updateKeyBody(await readJsonObject(request), Date.now());
-  let summary = await owned(options, id, organisationId);
-  if (body.name !== undefined) summary = await options.keys.rename(id, body.name);
-  if (body.expiresAt !== undefined) summary = await options.keys.setExpiry(id, body.expiresAt);
-  return json(200, toManagedApiKey(summary));
+  return json(200, toManagedApiKey(await options.keys.update(id, body, { organisationId })));
 }
 
 async function remove(options: ResolvedOptions, id: string, organisationId: string) {
-  await owned(options, id, organisationId);
-  await options.keys.delete(id);
+  if (!(await options.keys.delete(id, { organisationId }))) throw keyNotFound(id);
   return new Response(null, { status: 204, headers: { 'cache-control': 'no-store' } });
 }
 
@@ -233,17 +231,8 @@ async function rotate(
   id: string,
   organisationId: string,
 ) {
-  const body = rotateKeyBody(await readJsonObject(request, true));
-  const current = await owned(options, id, organisationId);
-  // A key in its grace period already has a successor; a second one would leave two "current"
-  // keys for one purpose.
-  if (current.replacedById !== null) {
-    throw new ManagementRequestError(
-      'api_key_not_active',
-      `API key ${id} was already rotated; rotate its successor ${current.replacedById} instead.`,
-    );
-  }
-  const rotated = await options.keys.rotate(id, { gracePeriodMs: body.gracePeriodMs });
+  const body = rotateKeyBody(await readJsonObject(request, true), Date.now());
+  const rotated = await options.keys.rotate(id, { ...body, organisationId });
   const answer: IssuedApiKeyBody = {
     key: rotated.key,
     record: toManagedApiKey(rotated.record),
@@ -259,8 +248,8 @@ async function owned(
   id: string,
   organisationId: string,
 ): Promise<ApiKeySummary> {
-  const summary = await options.keys.get(id);
-  if (summary === null || summary.organisationId !== organisationId) throw keyNotFound(id);
+  const summary = await options.keys.get(id, { organisationId });
+  if (summary === null) throw keyNotFound(id);
   return summary;
 }
 
@@ -286,6 +275,7 @@ export function toManagedApiKey(summary: ApiKeySummary): ManagedApiKey {
     lastUsedAt: summary.lastUsedAt?.toISOString() ?? null,
     expiresAt: summary.expiresAt?.toISOString() ?? null,
     revokedAt: summary.revokedAt?.toISOString() ?? null,
+    disabledAt: summary.disabledAt?.toISOString() ?? null,
     replacedById: summary.replacedById,
     leakedAt: summary.leakedAt?.toISOString() ?? null,
   };

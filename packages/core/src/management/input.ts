@@ -21,11 +21,15 @@ export interface CreateKeyBody {
 export interface UpdateKeyBody {
   readonly name?: string;
   readonly expiresAt?: Date | null;
+  readonly scopes?: readonly string[];
+  readonly enabled?: boolean;
 }
 
 /** A checked `POST /keys/:id/rotate` body. */
 export interface RotateKeyBody {
   readonly gracePeriodMs: number;
+  /** The successor's expiry when the body sets one (`null`: never); else the old key's. */
+  readonly expiresAt?: Date | null;
 }
 
 /** Reads the body as a JSON object; an empty body is `{}` when `optional`. */
@@ -101,37 +105,46 @@ export function createKeyBody(body: Record<string, unknown>, now: number): Creat
   if (environment !== undefined && (typeof environment !== 'string' || environment === '')) {
     throw invalid('environment must be a string such as "live" or "test".');
   }
-  const scopes = body.scopes;
-  if (
-    scopes !== undefined &&
-    (!Array.isArray(scopes) || !scopes.every((scope) => typeof scope === 'string'))
-  ) {
-    throw invalid('scopes must be an array of strings.');
-  }
   return {
     name: keyName(body.name),
     environment,
     expiresAt: expiry(body, now) ?? null,
-    scopes: scopes as string[] | undefined,
+    scopes: scopeList(body.scopes),
   };
 }
 
-/** Checks the body of an update (rename / change expiry) request. */
+/** Checks the body of an update request: any of name, expiry, scopes and enabled. */
 export function updateKeyBody(body: Record<string, unknown>, now: number): UpdateKeyBody {
-  allowOnly(body, ['name', 'expiresAt', 'expiresIn']);
+  allowOnly(body, ['name', 'expiresAt', 'expiresIn', 'scopes', 'enabled']);
   const expiresAt = expiry(body, now);
-  if (body.name === undefined && expiresAt === undefined) {
-    throw invalid('Send name, expiresAt or expiresIn to change.');
+  const scopes = scopeList(body.scopes);
+  const { name, enabled } = body;
+  if (enabled !== undefined && typeof enabled !== 'boolean') {
+    throw invalid('enabled must be true or false.');
+  }
+  if (
+    name === undefined &&
+    expiresAt === undefined &&
+    scopes === undefined &&
+    enabled === undefined
+  ) {
+    throw invalid('Send name, expiresAt or expiresIn, scopes or enabled to change.');
   }
   return {
-    ...(body.name === undefined ? {} : { name: keyName(body.name) }),
+    ...(name === undefined ? {} : { name: keyName(name) }),
     ...(expiresAt === undefined ? {} : { expiresAt }),
+    ...(scopes === undefined ? {} : { scopes }),
+    ...(enabled === undefined ? {} : { enabled }),
   };
 }
 
-/** Checks the body of a rotate request: `gracePeriod` as a duration (`"24h"`) or seconds. */
-export function rotateKeyBody(body: Record<string, unknown>): RotateKeyBody {
-  allowOnly(body, ['gracePeriod']);
+/**
+ * Checks the body of a rotate request: `gracePeriod` as a duration (`"24h"`) or seconds, and
+ * optionally the successor's expiry (`expiresAt`, `null` for none, or `expiresIn`).
+ */
+export function rotateKeyBody(body: Record<string, unknown>, now: number): RotateKeyBody {
+  allowOnly(body, ['gracePeriod', 'expiresAt', 'expiresIn']);
+  const expiresAt = expiry(body, now);
   const grace = body.gracePeriod;
   let gracePeriodMs: number | undefined;
   if (grace === undefined) gracePeriodMs = 0;
@@ -143,7 +156,17 @@ export function rotateKeyBody(body: Record<string, unknown>): RotateKeyBody {
       `gracePeriod must be a duration from 0 to ${formatDuration(MAX_GRACE_PERIOD_MS)} ("0", "1h", "7d") or whole seconds.`,
     );
   }
-  return { gracePeriodMs };
+  return expiresAt === undefined ? { gracePeriodMs } : { gracePeriodMs, expiresAt };
+}
+
+function scopeList(scopes: unknown): readonly string[] | undefined {
+  if (
+    scopes !== undefined &&
+    (!Array.isArray(scopes) || !scopes.every((scope) => typeof scope === 'string'))
+  ) {
+    throw invalid('scopes must be an array of strings.');
+  }
+  return scopes as string[] | undefined;
 }
 
 function keyName(name: unknown): string {

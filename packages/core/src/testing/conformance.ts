@@ -2,8 +2,9 @@
 // real server; it is the definition of "a KeyStore" that the verifier and manager rely on.
 import { describe, expect, it } from 'vitest';
 import type { InvalidationEvent, KeyStore } from '../key-store.js';
-import type { ApiKeyRecord } from '../record.js';
 import { registerLeakConformance } from './leak-conformance.js';
+import { runLifecycleConformance } from './lifecycle-conformance.js';
+import { makeTestRecord, waitFor } from './test-record.js';
 
 /** How the suite reaches the store under test. */
 export interface ConformanceOptions {
@@ -18,35 +19,6 @@ export interface ConformanceOptions {
   readonly createPeer?: (store: KeyStore) => Promise<KeyStore> | KeyStore;
   /** Store methods may run this long before the suite fails a test (default 10 s). */
   readonly timeoutMs?: number;
-}
-
-let sequence = 0;
-
-/**
- * A complete, valid record with unique id, hash and organisation; override any field.
- * Times are whole milliseconds, the precision every store keeps.
- */
-export function makeTestRecord(overrides: Partial<ApiKeyRecord> = {}): ApiKeyRecord {
-  const unique = `${Date.now().toString(36)}${(sequence++).toString(36)}${crypto.randomUUID().slice(0, 8)}`;
-  return {
-    id: crypto.randomUUID(),
-    organisationId: `org_${unique}`,
-    name: 'Production API',
-    prefix: 'sk_live_AbCdEf',
-    hash: `hash_${unique}_${crypto.randomUUID()}`.slice(0, 43),
-    hashVersion: 'sha256',
-    environment: 'live',
-    scopes: ['sites:read', 'sites:write'],
-    metadata: { team: 'platform', nested: { ok: true, list: [1, 2, 3] } },
-    createdAt: new Date(Math.floor(Date.now() / 1000) * 1000),
-    expiresAt: null,
-    lastUsedAt: null,
-    revokedAt: null,
-    replacedById: null,
-    leakedAt: null,
-    leakSource: null,
-    ...overrides,
-  };
 }
 
 /**
@@ -379,6 +351,7 @@ export function runKeyStoreConformance(options: ConformanceOptions): void {
       expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(1);
     });
 
+    runLifecycleConformance({ open, peerOf, timeout });
     registerLeakConformance({ open, makeRecord: makeTestRecord, timeout });
 
     it('closes without error', { timeout }, async () => {
@@ -386,10 +359,4 @@ export function runKeyStoreConformance(options: ConformanceOptions): void {
       await store.close();
     });
   });
-}
-
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition() && Date.now() < deadline)
-    await new Promise((resolve) => setTimeout(resolve, 10));
 }
