@@ -203,3 +203,27 @@ export class ApiKeyNotFoundError extends KeygateError {
 export class ApiKeyStateError extends KeygateError {
   static override readonly code = 'api_key_not_active';
 }
+
+/**
+ * Thrown by {@link KeyManager} for input it refuses: a key name with control characters or out
+ * of bounds, an impossible date. A `TypeError` (bad input, caught before anything is written)
+ * with a stable `code` and the `field` at fault; the management handler answers it with a 400,
+ * the CLI with a usage error.
+ *
+ * @example
+ * ```ts
+ * try { await keys.create({ organisationId: 'org_1', name: 'a\u001b[2Jb' }); }
+ * catch (error) { if ((error as { code?: unknown }).code === 'invalid_key_input') … }
+ * ```
+ */
+export class InvalidKeyInputError extends TypeError {
+  static readonly code = 'invalid_key_input';
+  readonly code = InvalidKeyInputError.code;
+  /** The input field at fault (`name`, `expiresAt`, …). */
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super(`@keygate/core: ${message}`);
+    this.name = 'InvalidKeyInputError';
+    this.field = field;
+  }
+}

@@ -20,6 +20,7 @@ export {
   ExpiredApiKeyError,
   InsufficientScopeError,
   InvalidApiKeyError,
+  InvalidKeyInputError,
   isApiKeyError,
   KeygateError,
   KeyStoreUnavailableError,
@@ -86,6 +87,7 @@ export {
   type ParseResult,
   parseApiKey,
 } from './parse.js';
+export { escapeUnprintable, UNPRINTABLE_CHARACTER } from './printable-text.js';
 export {
   DEFAULT_PROBLEM_TYPE_BASE,
   type Problem,

@@ -1,12 +1,17 @@
 // Checks what callers pass to the key manager: wrong input throws a TypeError or RangeError that
 // says what is wrong, before anything is generated or written.
+import { InvalidKeyInputError } from './errors.js';
 import type { KeyFormat } from './key-format.js';
+import { UNPRINTABLE_CHARACTER } from './printable-text.js';
 
 /** What {@link KeyManager.create} takes. */
 export interface CreateApiKeyInput {
   /** The organisation the key acts for; `null` makes a key that every request refuses. */
   readonly organisationId: string | null;
-  /** A descriptive name, 1–200 characters (e.g. "Production API"). */
+  /**
+   * A descriptive name, 1–200 characters (e.g. "Production API"), without control characters
+   * (newlines, tabs, terminal escapes): names are printed in tables and terminals.
+   */
   readonly name: string;
   /** Default: the format's first environment (`live`). */
   readonly environment?: string;
@@ -112,11 +117,22 @@ export function checkUpdateInput(input: UpdateApiKeyInput): CheckedUpdateInput {
   return checked;
 }
 
-/** A name: a string of 1–200 characters once trimmed. */
+/**
+ * A name: a string of 1–200 characters (code points, not UTF-16 units) once trimmed, with no
+ * control character. Throws {@link InvalidKeyInputError} (field `name`).
+ */
 export function checkName(name: unknown): string {
   const trimmed = typeof name === 'string' ? name.trim() : '';
-  if (trimmed.length === 0 || trimmed.length > MAX_NAME_LENGTH) {
-    throw new TypeError(`@keygate/core: a key name must be 1–${MAX_NAME_LENGTH} characters`);
+  let length = 0;
+  for (const _character of trimmed) length++;
+  if (length === 0 || length > MAX_NAME_LENGTH) {
+    throw new InvalidKeyInputError('name', `a key name must be 1–${MAX_NAME_LENGTH} characters`);
+  }
+  if (UNPRINTABLE_CHARACTER.test(trimmed)) {
+    throw new InvalidKeyInputError(
+      'name',
+      'a key name must not contain control characters (newlines, tabs, terminal escapes, direction overrides)',
+    );
   }
   return trimmed;
 }
