@@ -11,6 +11,7 @@ import { checkTargets, markdownReport } from './report.js';
 import type { BenchResults, CoreResults, MemoryFigures, StoreOutcome } from './results.js';
 import type { ScanFigures, ScanRequest } from './scan/scan-bench.js';
 import { scanTargets } from './scan/scan-report.js';
+import { runServeBench, serveTargets } from './serve/serve-bench.js';
 import { type BenchSettings, readSettings } from './settings.js';
 import { STORE_NAMES } from './stores/connect.js';
 import type { StoreFigures, StoreRequest } from './stores/store-bench.js';
@@ -134,6 +135,9 @@ async function main(): Promise<void> {
     : undefined;
   const stores = settings.sections.has('stores') ? await runStores(settings) : undefined;
   const scan = settings.sections.has('scan') ? await runScan(settings) : undefined;
+  const serve = settings.sections.has('serve')
+    ? await runServeBench(settings, (line) => log('serve', line))
+    : undefined;
 
   const results: BenchResults = {
     startedAt,
@@ -144,7 +148,8 @@ async function main(): Promise<void> {
     http,
     stores,
     scan,
-    targets: [...checkTargets(core, http, stores), ...scanTargets(scan)],
+    serve,
+    targets: [...checkTargets(core, http, stores), ...scanTargets(scan), ...serveTargets(serve)],
   };
   const directory = join(BENCH_DIRECTORY, 'results');
   mkdirSync(directory, { recursive: true });

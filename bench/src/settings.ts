@@ -30,12 +30,12 @@ export interface BenchSettings {
   readonly storeInFlight: number;
   /** Scan: megabytes of text per round. */
   readonly scanMegabytes: number;
-  /** Which sections run (`--only=core,http,stores,scan`). */
+  /** Which sections run (`--only=core,http,stores,serve,scan`). */
   readonly sections: ReadonlySet<Section>;
 }
 
-export type Section = 'core' | 'http' | 'stores' | 'scan';
-const SECTIONS: readonly Section[] = ['core', 'http', 'stores', 'scan'];
+export type Section = 'core' | 'http' | 'stores' | 'serve' | 'scan';
+const SECTIONS: readonly Section[] = ['core', 'http', 'stores', 'serve', 'scan'];
 
 /** Reads the settings from `argv` and the environment. */
 export function readSettings(argv: readonly string[], env: NodeJS.ProcessEnv): BenchSettings {

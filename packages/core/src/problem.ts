@@ -115,7 +115,9 @@ export function buildProblem(
  * ```
  */
 export function problemResponse(problem: Problem): Response {
-  return new Response(problem.json, { status: problem.status, headers: problem.headers });
+  // A copy: the problem's headers are frozen and shared, and some runtimes keep the init object
+  // and add to it (@hono/node-server sets Content-Length on it).
+  return new Response(problem.json, { status: problem.status, headers: { ...problem.headers } });
 }
 
 function quoted(value: string): string {
