@@ -118,7 +118,9 @@ export function probe(
 /** The steady load: `workers` loops, each one request then a pause, until stopped. */
 export class FaultLoad {
   readonly answers: Answer[] = [];
-  readonly agent = new HttpAgent({ keepAlive: true, maxSockets: 16 });
+  // A connection per request: a reused keep-alive socket that the server closes at the same
+  // moment (its idle timeout) fails with ECONNRESET, a race of the client, not of keygate.
+  readonly agent = new HttpAgent({ keepAlive: false, maxSockets: 16 });
   fault = 'warm-up';
   #running = true;
   #loops: Promise<void>[] = [];
