@@ -41,6 +41,7 @@ export interface FaultFigures {
   readonly recoveryMs: readonly number[];
   readonly revocationMs: readonly number[];
   readonly rssMb: number;
+  readonly eventLoopLagMs: number;
 }
 
 /** Keys of the run, made before the load starts. */
@@ -176,7 +177,7 @@ export class FaultLoad {
  * accepted, a valid key never refused as invalid, nothing else than accepted/401/503, no 500,
  * and every answer within the store timeout plus 100 ms.
  */
-export function checkAnswers(answers: readonly Answer[], fault: string): void {
+export function checkAnswers(answers: readonly Answer[], fault: string, eventLoopLagMs = 0): void {
   const mine = answers.filter((answer) => answer.fault === fault);
   expect(mine.length, `${fault}: the load answered`).toBeGreaterThan(0);
   for (const answer of mine) {
@@ -189,7 +190,9 @@ export function checkAnswers(answers: readonly Answer[], fault: string): void {
           : ['401 invalid_api_key', '503 key_store_unavailable'];
     const seen = answer.status === ACCEPTED ? `${ACCEPTED}` : `${answer.status} ${answer.code}`;
     expect(allowed, what).toContain(seen);
-    expect(answer.ms, what).toBeLessThanOrEqual(STORE_TIMEOUT_MS + 100);
+    // The servers share this process with the load and the other store's run: a stall of the
+    // whole event loop (measured, and printed) delays every answer alike, and is allowed for.
+    expect(answer.ms, what).toBeLessThanOrEqual(STORE_TIMEOUT_MS + 100 + eventLoopLagMs);
   }
 }
 
@@ -199,6 +202,7 @@ export function figuresOf(
   fault: string,
   recoveryMs: readonly number[],
   revocationMs: readonly number[],
+  eventLoopLagMs: number,
 ): FaultFigures {
   const mine = answers.filter((answer) => answer.fault === fault);
   const byStatus: Record<string, number> = {};
@@ -216,6 +220,7 @@ export function figuresOf(
     recoveryMs,
     revocationMs,
     rssMb: Math.round(process.memoryUsage().rss / 1_048_576),
+    eventLoopLagMs,
   };
 }
 
@@ -285,7 +290,7 @@ export function printFigures(store: string, figures: readonly FaultFigures[], ex
   const lines = [`\n[fault suite] ${store}: store timeout ${STORE_TIMEOUT_MS} ms; ${extra}`];
   for (const figure of figures) {
     lines.push(
-      `  ${figure.fault.padEnd(22)} answers ${String(figure.answers).padStart(5)}  max ${figure.maxMs} ms  p99 ${figure.p99Ms} ms  back after ${figure.recoveryMs.join('/')} ms  revocation refused after ${figure.revocationMs.join('/')} ms  rss ${figure.rssMb} MB`,
+      `  ${figure.fault.padEnd(22)} answers ${String(figure.answers).padStart(5)}  max ${figure.maxMs} ms  p99 ${figure.p99Ms} ms  back after ${figure.recoveryMs.join('/')} ms  revocation refused after ${figure.revocationMs.join('/')} ms  rss ${figure.rssMb} MB  event-loop lag ${figure.eventLoopLagMs} ms`,
       `  ${''.padEnd(22)} ${Object.entries(figure.byStatus)
         .sort()
         .map(([label, count]) => `${label}: ${count}`)

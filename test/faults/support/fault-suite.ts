@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { openKeyStore } from '@keygate/cli';
 import { expect } from 'vitest';
 import {
@@ -77,8 +78,11 @@ export async function runFaultSuite(store: StoreControl): Promise<void> {
     const figures: FaultFigures[] = [];
     checkAnswers(load.answers, 'warm-up');
 
+    const lag = monitorEventLoopDelay({ resolution: 10 });
+    lag.enable();
     for (const [fault, apply] of FAULTS) {
       load.fault = fault;
+      lag.reset();
       const returnedAt = await apply(store);
       const recoveryMs = await measureRecovery(load, returnedAt);
       const revocationMs = await measureRevocation(load, (id) =>
@@ -87,9 +91,10 @@ export async function runFaultSuite(store: StoreControl): Promise<void> {
       await sleep(300);
       load.fault = `after ${fault}`;
       await sleep(700);
-      figures.push(figuresOf(load.answers, fault, recoveryMs, revocationMs));
-      checkAnswers(load.answers, fault);
-      checkAnswers(load.answers, `after ${fault}`);
+      const lagMs = Math.round(lag.max / 1e6);
+      figures.push(figuresOf(load.answers, fault, recoveryMs, revocationMs, lagMs));
+      checkAnswers(load.answers, fault, lagMs);
+      checkAnswers(load.answers, `after ${fault}`, lagMs);
       for (const ms of recoveryMs)
         expect(ms, `${fault}: back after`).toBeLessThanOrEqual(RECOVERY_LIMIT_MS);
       for (const ms of revocationMs) {
@@ -104,6 +109,7 @@ export async function runFaultSuite(store: StoreControl): Promise<void> {
         lastUsedSeen.set(id, time);
       }
     }
+    lag.disable();
     await load.stop();
     const rssGrowthMb = (process.memoryUsage().rss - rssAtStart) / 1_048_576;
     for (const server of servers.splice(0)) await server.close();
