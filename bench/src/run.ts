@@ -9,6 +9,7 @@ import { describeEnvironment } from './environment.js';
 import { runHttp, SERVER_CPU } from './http/http-bench.js';
 import { checkTargets, markdownReport } from './report.js';
 import type { BenchResults, CoreResults, MemoryFigures, StoreOutcome } from './results.js';
+import { runServeBench, serveTargets } from './serve/serve-bench.js';
 import { type BenchSettings, readSettings } from './settings.js';
 import { STORE_NAMES } from './stores/connect.js';
 import type { StoreFigures, StoreRequest } from './stores/store-bench.js';
@@ -120,6 +121,9 @@ async function main(): Promise<void> {
     ? await runHttp(settings, (line) => log('http', line))
     : undefined;
   const stores = settings.sections.has('stores') ? await runStores(settings) : undefined;
+  const serve = settings.sections.has('serve')
+    ? await runServeBench(settings, (line) => log('serve', line))
+    : undefined;
 
   const results: BenchResults = {
     startedAt,
@@ -129,7 +133,8 @@ async function main(): Promise<void> {
     core,
     http,
     stores,
-    targets: checkTargets(core, http, stores),
+    serve,
+    targets: [...checkTargets(core, http, stores), ...serveTargets(serve)],
   };
   const directory = join(BENCH_DIRECTORY, 'results');
   mkdirSync(directory, { recursive: true });

@@ -28,12 +28,12 @@ export interface BenchSettings {
   readonly storeConcurrentMs: number;
   /** Stores: verifications in flight in the throughput run. */
   readonly storeInFlight: number;
-  /** Which sections run (`--only=core,http,stores`). */
+  /** Which sections run (`--only=core,http,stores,serve`). */
   readonly sections: ReadonlySet<Section>;
 }
 
-export type Section = 'core' | 'http' | 'stores';
-const SECTIONS: readonly Section[] = ['core', 'http', 'stores'];
+export type Section = 'core' | 'http' | 'stores' | 'serve';
+const SECTIONS: readonly Section[] = ['core', 'http', 'stores', 'serve'];
 
 /** Reads the settings from `argv` and the environment. */
 export function readSettings(argv: readonly string[], env: NodeJS.ProcessEnv): BenchSettings {

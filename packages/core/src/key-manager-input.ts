@@ -3,6 +3,15 @@
 import { InvalidKeyInputError } from './errors.js';
 import type { KeyFormat } from './key-format.js';
 import { UNPRINTABLE_CHARACTER } from './printable-text.js';
+import type { ApiKeyCredits } from './quotas/credits.js';
+import {
+  type CreditsInput,
+  type CreditsUpdate,
+  checkCreditsInput,
+  checkCreditsUpdate,
+  checkRateLimitInput,
+} from './quotas/quota-input.js';
+import type { RateLimitPolicy } from './quotas/rate-limit-policy.js';
 
 /** What {@link KeyManager.create} takes. */
 export interface CreateApiKeyInput {
@@ -20,6 +29,10 @@ export interface CreateApiKeyInput {
   readonly scopes?: readonly string[];
   /** A JSON object, at most 8 KiB serialised. */
   readonly metadata?: Readonly<Record<string, unknown>>;
+  /** The key's own rate limit (the default and its organisation's apply too). Default: none. */
+  readonly rateLimit?: RateLimitPolicy | null;
+  /** Usage credits (a balance and an optional refill). Default: none, the key is not metered. */
+  readonly credits?: CreditsInput | null;
 }
 
 /** What {@link KeyManager.update} takes: only the fields to change. */
@@ -34,6 +47,13 @@ export interface UpdateApiKeyInput {
   readonly metadata?: Readonly<Record<string, unknown>>;
   /** `false` disables the key (refused with `disabled_api_key`), `true` enables it again. */
   readonly enabled?: boolean;
+  /** The key's own rate limit, or `null` to remove it. */
+  readonly rateLimit?: RateLimitPolicy | null;
+  /**
+   * The key's credits, or `null` to stop metering it. A part left out is kept: `{ refill }` alone
+   * changes the refill and keeps the balance. Setting `remaining` restarts the refill clock.
+   */
+  readonly credits?: CreditsUpdate | null;
 }
 
 /** An update, checked and normalised: only the fields that were given. */
@@ -43,6 +63,8 @@ export interface CheckedUpdateInput {
   readonly scopes?: readonly string[];
   readonly metadata?: Readonly<Record<string, unknown>>;
   readonly enabled?: boolean;
+  readonly rateLimit?: RateLimitPolicy | null;
+  readonly credits?: CreditsUpdate | null;
 }
 
 /** The input, checked and normalised. */
@@ -53,6 +75,8 @@ export interface CheckedCreateInput {
   readonly expiresAt: Date | null;
   readonly scopes: readonly string[];
   readonly metadata: Readonly<Record<string, unknown>>;
+  readonly rateLimit: RateLimitPolicy | null;
+  readonly credits: ApiKeyCredits | null;
 }
 
 /** Longest key name, in characters (after trimming). */
@@ -92,6 +116,8 @@ export function checkCreateInput(input: CreateApiKeyInput, format: KeyFormat): C
     expiresAt: checkExpiry(input.expiresAt ?? null),
     scopes: checkScopes(input.scopes ?? []),
     metadata: checkMetadata(input.metadata ?? {}),
+    rateLimit: checkRateLimitInput(input.rateLimit ?? null),
+    credits: checkCreditsInput(input.credits ?? null, new Date()),
   };
 }
 
@@ -100,7 +126,7 @@ export function checkUpdateInput(input: UpdateApiKeyInput): CheckedUpdateInput {
   if (typeof input !== 'object' || input === null) {
     throw new TypeError('@keygate/core: update needs the fields to change');
   }
-  const { name, expiresAt, scopes, metadata, enabled } = input;
+  const { name, expiresAt, scopes, metadata, enabled, rateLimit, credits } = input;
   if (enabled !== undefined && typeof enabled !== 'boolean') {
     throw new TypeError('@keygate/core: enabled must be true or false');
   }
@@ -110,9 +136,13 @@ export function checkUpdateInput(input: UpdateApiKeyInput): CheckedUpdateInput {
     ...(scopes === undefined ? {} : { scopes: checkScopes(scopes) }),
     ...(metadata === undefined ? {} : { metadata: checkMetadata(metadata) }),
     ...(enabled === undefined ? {} : { enabled }),
+    ...(rateLimit === undefined ? {} : { rateLimit: checkRateLimitInput(rateLimit) }),
+    ...(credits === undefined ? {} : { credits: checkCreditsUpdate(credits) }),
   };
   if (Object.keys(checked).length === 0) {
-    throw new TypeError('@keygate/core: update needs a name, expiry, scopes, metadata or enabled');
+    throw new TypeError(
+      '@keygate/core: update needs a name, expiry, scopes, metadata, enabled, rateLimit or credits',
+    );
   }
   return checked;
 }
