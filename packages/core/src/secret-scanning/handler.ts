@@ -6,6 +6,7 @@ import type { Verifier } from '../verifier.js';
 import {
   createLeakResponder,
   type LeakAction,
+  type LeakAuditSink,
   type LeakOutcome,
   type LeakReport,
 } from './leak-responder.js';
@@ -33,6 +34,8 @@ export interface SecretScanningHandlerOptions {
   readonly minKeyRefreshIntervalMs?: number;
   /** Called once per newly reported live key (never with the key itself). */
   readonly onLeak?: (report: LeakReport) => void | Promise<void>;
+  /** The application's audit log: one `leak` event per newly reported live key. */
+  readonly audit?: LeakAuditSink;
   /** Larger bodies are refused with 413 (default 1 MiB). */
   readonly maxBodyBytes?: number;
   /** More tokens in one alert are refused with 413 (default 1,000). */
@@ -110,6 +113,7 @@ export function createSecretScanningHandler(
     verifier: options.verifier,
     ...(options.action === undefined ? {} : { action: options.action }),
     ...(options.onLeak === undefined ? {} : { onLeak: options.onLeak }),
+    ...(options.audit === undefined ? {} : { audit: options.audit }),
     onError,
   });
   const keys = new PublicKeyRing(
