@@ -24,7 +24,20 @@ const GLOBAL_OPTIONS = ['store', 'json', 'help', 'table', 'namespace'] as const;
 
 /** Commands, with the options each takes beyond the global ones and their positionals. */
 export const COMMANDS = {
-  'keys create': { options: ['org', 'name', 'env', 'expires-in', 'expires-at', 'scope'], args: 0 },
+  'keys create': {
+    options: [
+      'org',
+      'name',
+      'env',
+      'expires-in',
+      'expires-at',
+      'scope',
+      'rate-limit',
+      'credits',
+      'refill',
+    ],
+    args: 0,
+  },
   'keys list': { options: ['org'], args: 0 },
   'keys revoke': { options: [], args: 1 },
   'keys delete': { options: [], args: 1 },
@@ -60,6 +73,9 @@ const OPTION_SPEC = {
   'expires-in': { type: 'string' },
   'expires-at': { type: 'string' },
   scope: { type: 'string', multiple: true },
+  'rate-limit': { type: 'string' },
+  credits: { type: 'string' },
+  refill: { type: 'string' },
   grace: { type: 'string' },
   port: { type: 'string' },
   host: { type: 'string' },
@@ -73,6 +89,7 @@ export const USAGE = `Usage: keygate <command> [options]
 Commands:
   keys create --org <id> --name <name> [--env live|test]
               [--expires-in <30d|12h|…> | --expires-at <ISO date>] [--scope <scope>]…
+              [--rate-limit <100/1m>] [--credits <500> [--refill <500/1d>]]
                               Create a key and print it once
   keys list --org <id>        List an organisation's keys
   keys revoke <id>            Revoke a key now
