@@ -1,5 +1,6 @@
 // Reads and checks what an admin sends: a small JSON body, fields of known types. Every mistake
 // becomes a 400 (or 413/415) with a detail that names the field, never a 500.
+
 import {
   type CreateApiKeyInput,
   checkName,
@@ -7,6 +8,7 @@ import {
   MAX_NAME_LENGTH,
   type UpdateApiKeyInput,
 } from '../key-manager-input.js';
+import { readBodyWithin } from '../request-body.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { parseIsoDate } from './iso-date.js';
 import { ManagementRequestError } from './problems.js';
@@ -75,28 +77,8 @@ export async function readJsonObject(
 }
 
 async function readBodyText(request: Request): Promise<string> {
-  const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > MAX_BODY_BYTES) throw tooLarge();
-  if (request.body === null) return '';
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
+  const bytes = await readBodyWithin(request, MAX_BODY_BYTES);
+  if (bytes === undefined) throw tooLarge();
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {

@@ -2,6 +2,7 @@
 // checks the alert's signature, acts on every reported key, and answers GitHub's feedback format.
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
+import { readBodyWithin } from '../request-body.js';
 import type { Verifier } from '../verifier.js';
 import {
   createLeakResponder,
@@ -167,29 +168,8 @@ function isLiveKey(outcome: LeakOutcome): boolean {
 }
 
 async function readBody(request: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
-  const declared = Number(request.headers.get('content-length') ?? Number.NaN);
-  if (declared > maxBytes) throw tooLarge(maxBytes);
-  if (request.body === null) return new Uint8Array(0);
-  // Read at most maxBytes + 1: a body that lies about its length still stops there.
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(value);
-  }
-  const body = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.length;
-  }
+  const body = await readBodyWithin(request, maxBytes);
+  if (body === undefined) throw tooLarge(maxBytes);
   return body;
 }
 
