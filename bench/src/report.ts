@@ -3,6 +3,7 @@
 import { ALL_CACHED_HIT, HOT_HIT, NOBLE_HIT } from './core/operation-names.js';
 import type { HttpResults } from './http/http-bench.js';
 import type { BenchResults, CoreResults, StoreOutcome, TargetCheck } from './results.js';
+import { scanReport } from './scan/scan-report.js';
 import { serveReport } from './serve/serve-bench.js';
 import type { Spread } from './statistics.js';
 
@@ -90,9 +91,11 @@ function httpReport(http: HttpResults): string {
     variant.name,
     rateSpread(variant.requestsPerSecond),
     ratio(variant.ratioToBare),
+    ratio(variant.ratioToMinimalHook),
     ratio(variant.ratioToBearerAuth),
     `${variant.serverCpuPerRequest.median.toFixed(1)} (${variant.serverCpuPerRequest.min.toFixed(1)}–${variant.serverCpuPerRequest.max.toFixed(1)})`,
     ratio(variant.cpuRatioToBare),
+    ratio(variant.cpuRatioToMinimalHook),
     ratio(variant.cpuRatioToBearerAuth),
     msSpread(variant.p50),
     msSpread(variant.p99),
@@ -106,9 +109,11 @@ function httpReport(http: HttpResults): string {
         'variant',
         'req/s: median (min–max)',
         'req/s × bare',
+        'req/s × minimal hook',
         'req/s × bearer-auth',
         'server CPU µs/req',
         'CPU × bare',
+        'CPU × minimal hook',
         'CPU × bearer-auth',
         'p50 ms',
         'p99 ms',
@@ -264,6 +269,7 @@ export function markdownReport(results: BenchResults): string {
   if (results.core !== undefined) parts.push(coreReport(results.core));
   if (results.http !== undefined) parts.push(httpReport(results.http));
   if (results.stores !== undefined) parts.push(storesReport(results.stores));
+  if (results.scan !== undefined) parts.push(scanReport(results.scan));
   if (results.serve !== undefined) parts.push(serveReport(results.serve));
   parts.push(
     [

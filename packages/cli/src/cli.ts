@@ -30,6 +30,9 @@ const OPTION_SPEC = {
   'expires-in': { type: 'string' },
   'expires-at': { type: 'string' },
   scope: { type: 'string', multiple: true },
+  'rate-limit': { type: 'string' },
+  credits: { type: 'string' },
+  refill: { type: 'string' },
   grace: { type: 'string' },
   port: { type: 'string' },
   host: { type: 'string' },
@@ -43,6 +46,7 @@ export const USAGE = `Usage: keygate <command> [options]
 Commands:
   keys create --org <id> --name <name> [--env live|test]
               [--expires-in <30d|12h|…> | --expires-at <ISO date>] [--scope <scope>]…
+              [--rate-limit <100/1m>] [--credits <500> [--refill <500/1d>]]
                               Create a key and print it once
   keys list --org <id>        List an organisation's keys
   keys revoke <id>            Revoke a key now

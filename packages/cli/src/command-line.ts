@@ -13,7 +13,20 @@ export interface CliIo {
 
 /** Commands, with the options each takes beyond the global ones and their positionals. */
 export const COMMANDS = {
-  'keys create': { options: ['org', 'name', 'env', 'expires-in', 'expires-at', 'scope'], args: 0 },
+  'keys create': {
+    options: [
+      'org',
+      'name',
+      'env',
+      'expires-in',
+      'expires-at',
+      'scope',
+      'rate-limit',
+      'credits',
+      'refill',
+    ],
+    args: 0,
+  },
   'keys list': { options: ['org'], args: 0 },
   'keys revoke': { options: [], args: 1 },
   'keys delete': { options: [], args: 1 },
