@@ -13,6 +13,8 @@ export {
   ApiKeyError,
   type ApiKeyErrorCode,
   type ApiKeyErrorStatus,
+  ApiKeyInputError,
+  type ApiKeyInputProblem,
   ApiKeyNotFoundError,
   ApiKeyStateError,
   DisabledApiKeyError,
@@ -103,7 +105,15 @@ export {
 } from './record.js';
 export { isApiKeyRecord } from './record-shape.js';
 export type { VerifyFailure } from './refusals.js';
-export { missingScopeError } from './scopes.js';
+export {
+  grantsScope,
+  hasScope,
+  isRequirableScope,
+  isScope,
+  MAX_SCOPE_LENGTH,
+  missingScopeError,
+  SCOPE_SYNTAX,
+} from './scopes.js';
 export {
   createVerifier,
   type Verifier,

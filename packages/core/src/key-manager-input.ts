@@ -1,6 +1,9 @@
-// Checks what callers pass to the key manager: wrong input throws a TypeError or RangeError that
-// says what is wrong, before anything is generated or written.
+// Checks what callers pass to the key manager: wrong input throws an ApiKeyInputError (code
+// `invalid_input`) that says which input, what was given and the limit, before anything is
+// generated or written. Messages name what a person typed, never an internal field.
+import { ApiKeyInputError } from './errors.js';
 import type { KeyFormat } from './key-format.js';
+import { isScope, SCOPE_SYNTAX } from './scopes.js';
 
 /** What {@link KeyManager.create} takes. */
 export interface CreateApiKeyInput {
@@ -53,7 +56,6 @@ export interface CheckedCreateInput {
 /** Longest key name, in characters (after trimming). */
 export const MAX_NAME_LENGTH = 200;
 const MAX_SCOPES = 100;
-const SCOPE = /^[A-Za-z0-9:._*/-]{1,100}$/;
 const MAX_METADATA_BYTES = 8192;
 /** Longest rotation grace period: 30 days. */
 export const MAX_GRACE_PERIOD_MS = 30 * 24 * 60 * 60 * 1000;
@@ -61,7 +63,10 @@ export const MAX_GRACE_PERIOD_MS = 30 * 24 * 60 * 60 * 1000;
 /** Checks and normalises the input of `create`. */
 export function checkCreateInput(input: CreateApiKeyInput, format: KeyFormat): CheckedCreateInput {
   if (typeof input !== 'object' || input === null) {
-    throw new TypeError('@keygate/core: create needs { organisationId, name }');
+    throw new ApiKeyInputError('A key needs an organisation and a name.', {
+      field: 'input',
+      given: input,
+    });
   }
   const organisationId = input.organisationId;
   if (
@@ -70,14 +75,16 @@ export function checkCreateInput(input: CreateApiKeyInput, format: KeyFormat): C
       organisationId.length === 0 ||
       organisationId.length > 200)
   ) {
-    throw new TypeError(
-      '@keygate/core: organisationId must be a non-empty string of at most 200 characters, or null',
+    throw new ApiKeyInputError(
+      'The organisation id must be 1 to 200 characters (or none, for a key every request refuses).',
+      { field: 'organisationId', given: organisationId, limit: 200 },
     );
   }
   const environment = input.environment ?? format.environments[0]!;
   if (!format.environments.includes(environment)) {
-    throw new TypeError(
-      `@keygate/core: environment must be one of ${format.environments.join(', ')}`,
+    throw new ApiKeyInputError(
+      `The environment must be one of ${format.environments.join(', ')}; got ${JSON.stringify(String(environment))}.`,
+      { field: 'environment', given: environment, limit: format.environments.join(', ') },
     );
   }
   return {
@@ -93,11 +100,14 @@ export function checkCreateInput(input: CreateApiKeyInput, format: KeyFormat): C
 /** Checks and normalises the input of `update`; at least one field must be given. */
 export function checkUpdateInput(input: UpdateApiKeyInput): CheckedUpdateInput {
   if (typeof input !== 'object' || input === null) {
-    throw new TypeError('@keygate/core: update needs the fields to change');
+    throw nothingToChange(input);
   }
   const { name, expiresAt, scopes, metadata, enabled } = input;
   if (enabled !== undefined && typeof enabled !== 'boolean') {
-    throw new TypeError('@keygate/core: enabled must be true or false');
+    throw new ApiKeyInputError('"enabled" must be true or false.', {
+      field: 'enabled',
+      given: enabled,
+    });
   }
   const checked: CheckedUpdateInput = {
     ...(name === undefined ? {} : { name: checkName(name) }),
@@ -106,17 +116,25 @@ export function checkUpdateInput(input: UpdateApiKeyInput): CheckedUpdateInput {
     ...(metadata === undefined ? {} : { metadata: checkMetadata(metadata) }),
     ...(enabled === undefined ? {} : { enabled }),
   };
-  if (Object.keys(checked).length === 0) {
-    throw new TypeError('@keygate/core: update needs a name, expiry, scopes, metadata or enabled');
-  }
+  if (Object.keys(checked).length === 0) throw nothingToChange(input);
   return checked;
+}
+
+function nothingToChange(given: unknown): ApiKeyInputError {
+  return new ApiKeyInputError(
+    'Say what to change: the name, the expiry, the scopes, the metadata, or enabled.',
+    { field: 'input', given },
+  );
 }
 
 /** A name: a string of 1–200 characters once trimmed. */
 export function checkName(name: unknown): string {
   const trimmed = typeof name === 'string' ? name.trim() : '';
   if (trimmed.length === 0 || trimmed.length > MAX_NAME_LENGTH) {
-    throw new TypeError(`@keygate/core: a key name must be 1–${MAX_NAME_LENGTH} characters`);
+    throw new ApiKeyInputError(
+      `A key name must be 1 to ${MAX_NAME_LENGTH} characters; got ${typeof name === 'string' ? trimmed.length : 'no text'}.`,
+      { field: 'name', given: name, limit: MAX_NAME_LENGTH },
+    );
   }
   return trimmed;
 }
@@ -125,7 +143,10 @@ export function checkName(name: unknown): string {
 export function checkExpiry(expiresAt: unknown): Date | null {
   if (expiresAt === null) return null;
   if (!(expiresAt instanceof Date) || Number.isNaN(expiresAt.getTime())) {
-    throw new TypeError('@keygate/core: expiresAt must be a valid Date or null');
+    throw new ApiKeyInputError('The expiry must be a valid date, or none.', {
+      field: 'expiresAt',
+      given: expiresAt,
+    });
   }
   return new Date(expiresAt.getTime());
 }
@@ -138,21 +159,29 @@ export function checkGracePeriod(gracePeriodMs: unknown): number {
     gracePeriodMs < 0 ||
     gracePeriodMs > MAX_GRACE_PERIOD_MS
   ) {
-    throw new RangeError(
-      '@keygate/core: gracePeriodMs must be whole milliseconds from 0 to 30 days',
-    );
+    throw new ApiKeyInputError('The grace period must be from 0 to 30 days.', {
+      field: 'gracePeriodMs',
+      given: gracePeriodMs,
+      limit: '30d',
+    });
   }
   return gracePeriodMs;
 }
 
-function checkScopes(scopes: unknown): readonly string[] {
-  if (
-    !Array.isArray(scopes) ||
-    scopes.length > MAX_SCOPES ||
-    !scopes.every((scope) => typeof scope === 'string' && SCOPE.test(scope))
-  ) {
-    throw new TypeError(
-      `@keygate/core: scopes must be at most ${MAX_SCOPES} strings of [A-Za-z0-9:._*/-], 1–100 characters each`,
+/** Scopes: at most 100, each a valid scope (see `isScope`); duplicates are dropped. */
+export function checkScopes(scopes: unknown): readonly string[] {
+  if (!Array.isArray(scopes) || scopes.length > MAX_SCOPES) {
+    throw new ApiKeyInputError(`A key takes a list of at most ${MAX_SCOPES} scopes.`, {
+      field: 'scopes',
+      given: scopes,
+      limit: MAX_SCOPES,
+    });
+  }
+  const bad = scopes.find((scope) => !isScope(scope));
+  if (scopes.some((scope) => !isScope(scope))) {
+    throw new ApiKeyInputError(
+      `${JSON.stringify(typeof bad === 'string' ? bad : String(bad))} is not a scope: ${SCOPE_SYNTAX}`,
+      { field: 'scopes', given: bad, limit: SCOPE_SYNTAX },
     );
   }
   return [...new Set(scopes as string[])];
@@ -160,16 +189,27 @@ function checkScopes(scopes: unknown): readonly string[] {
 
 function checkMetadata(metadata: unknown): Readonly<Record<string, unknown>> {
   if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
-    throw new TypeError('@keygate/core: metadata must be a JSON object');
+    throw new ApiKeyInputError('Metadata must be a JSON object.', {
+      field: 'metadata',
+      given: metadata,
+    });
   }
   let serialised: string;
   try {
     serialised = JSON.stringify(metadata);
   } catch {
-    throw new TypeError('@keygate/core: metadata must be serialisable as JSON');
+    throw new ApiKeyInputError('Metadata must be serialisable as JSON.', {
+      field: 'metadata',
+      given: metadata,
+    });
   }
-  if (new TextEncoder().encode(serialised).length > MAX_METADATA_BYTES) {
-    throw new RangeError('@keygate/core: metadata must be at most 8 KiB as JSON');
+  const bytes = new TextEncoder().encode(serialised).length;
+  if (bytes > MAX_METADATA_BYTES) {
+    throw new ApiKeyInputError(`Metadata must be at most 8 KiB as JSON; this is ${bytes} bytes.`, {
+      field: 'metadata',
+      given: metadata,
+      limit: MAX_METADATA_BYTES,
+    });
   }
   return JSON.parse(serialised) as Record<string, unknown>;
 }
