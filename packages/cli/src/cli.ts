@@ -1,9 +1,10 @@
 // The keygate command: reads the arguments, opens the store, runs one command, and turns every
 // failure into one line and an exit code (0 done, 1 refused or not found, 2 usage).
 import { parseArgs } from 'node:util';
-import { createKeyDigester, createKeygate, type Keygate } from '@keygate/core';
+import { createKeyDigester, createKeygate, escapeUnprintable, type Keygate } from '@keygate/core';
 import { CommandFailure, UsageError } from './cli-errors.js';
 import { runCommand } from './commands.js';
+import { maskCredentials, urlSecrets } from './credentials.js';
 import { DEFAULT_STORE_URL, type OpenedKeyStore, openKeyStore } from './open-key-store.js';
 import { peppersFromEnvironment } from './peppers.js';
 import { runScan } from './scan/scan-command.js';
@@ -165,6 +166,8 @@ function parseRawArguments(argv: readonly string[]) {
  */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const json = argv.includes('--json');
+  // The store URL's password, masked in every message however it is quoted.
+  let secrets: readonly string[] = [];
   let opened: OpenedKeyStore | undefined;
   let keygate: Keygate | undefined;
   try {
@@ -179,6 +182,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     const storeUrl =
       stringOption(parsed.values.store) ?? nonEmpty(io.env.KEYGATE_STORE) ?? DEFAULT_STORE_URL;
+    secrets = urlSecrets(storeUrl);
     const table = stringOption(parsed.values.table) ?? nonEmpty(io.env.KEYGATE_TABLE);
     const namespace = stringOption(parsed.values.namespace) ?? nonEmpty(io.env.KEYGATE_NAMESPACE);
     const peppers = peppersFromEnvironment(io.env);
@@ -211,6 +215,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       });
     } catch (error) {
       if (error instanceof UsageError) throw error;
+      // A bad --table or --namespace is refused by the store's constructor: a usage mistake.
+      if (error instanceof TypeError && /^@keygate\/\w+: /.test(error.message)) {
+        throw new UsageError(cleanMessage(error));
+      }
       throw new CommandFailure(
         'store_unavailable',
         `cannot open the store ${safeUrl(storeUrl)}: ${cleanMessage(error)}`,
@@ -220,9 +228,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return await runCommand(parsed, { io, opened, keygate });
   } catch (error) {
     const failure = describeFailure(error);
-    io.stderr(`keygate: ${failure.message}\n`);
-    if (json)
-      io.stdout(`${JSON.stringify({ error: { code: failure.code, message: failure.message } })}\n`);
+    // One line, whatever it quotes (a key name, a URL): no password, nothing a terminal obeys.
+    const message = escapeUnprintable(maskCredentials(failure.message, secrets));
+    io.stderr(`keygate: ${message}\n`);
+    if (json) io.stdout(`${JSON.stringify({ error: { code: failure.code, message } })}\n`);
     return failure.exitCode;
   } finally {
     await keygate?.close().catch(() => {});

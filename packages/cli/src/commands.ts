@@ -1,11 +1,16 @@
 // What each keygate command does, once the store is open: the key manager's operations, printed
 // for people or, with --json, for scripts.
 import type { ApiKeySummary, Keygate } from '@keygate/core';
-import { parseDuration } from '@keygate/core/management';
+import {
+  formatDuration,
+  MAX_EXPIRY_MS,
+  parseDuration,
+  parseIsoDate,
+} from '@keygate/core/management';
 import type { CliIo, ParsedCommand } from './cli.js';
 import { CommandFailure, UsageError } from './cli-errors.js';
 import type { OpenedKeyStore } from './open-key-store.js';
-import { keyTable, shortTime, toApiKeyJson } from './output.js';
+import { jsonForTerminal, keyTable, printable, shortTime, toApiKeyJson } from './output.js';
 
 /** What a command runs with. */
 export interface CommandContext {
@@ -60,7 +65,7 @@ async function createKey(parsed: ParsedCommand, { io, keygate }: CommandContext)
   }
   io.stdout(
     [
-      `Created API key "${created.record.name}" for organisation ${organisationId}.`,
+      `Created API key "${printable(created.record.name)}" for organisation ${printable(organisationId)}.`,
       `  id:       ${created.record.id}`,
       `  expires:  ${shortTime(created.record.expiresAt)}`,
       '',
@@ -88,7 +93,7 @@ async function listKeys(parsed: ParsedCommand, { io, keygate }: CommandContext):
   if (parsed.json) {
     write(io, { organisationId, keys: keys.map(toApiKeyJson) });
   } else if (keys.length === 0) {
-    io.stdout(`Organisation ${organisationId} has no API keys.\n`);
+    io.stdout(`Organisation ${printable(organisationId)} has no API keys.\n`);
   } else {
     io.stdout(`${keyTable(keys)}\n`);
   }
@@ -107,11 +112,11 @@ async function revokeKey(parsed: ParsedCommand, { io, keygate }: CommandContext)
     });
   } else if (before.revokedAt !== null) {
     io.stdout(
-      `Key ${id} (${after.prefix}…) was already revoked at ${shortTime(after.revokedAt)}.\n`,
+      `Key ${printable(id)} (${after.prefix}…) was already revoked at ${shortTime(after.revokedAt)}.\n`,
     );
   } else {
     io.stdout(
-      `Revoked key ${id} (${after.prefix}…, "${after.name}"): it is refused from now on.\n`,
+      `Revoked key ${printable(id)} (${after.prefix}…, "${printable(after.name)}"): it is refused from now on.\n`,
     );
   }
   return 0;
@@ -122,7 +127,8 @@ async function deleteKey(parsed: ParsedCommand, { io, keygate }: CommandContext)
   const before = await existing(keygate, id);
   await keygate.keys.delete(id);
   if (parsed.json) write(io, { deleted: true, id, prefix: before.prefix });
-  else io.stdout(`Deleted key ${id} (${before.prefix}…, "${before.name}").\n`);
+  else
+    io.stdout(`Deleted key ${printable(id)} (${before.prefix}…, "${printable(before.name)}").\n`);
   return 0;
 }
 
@@ -159,11 +165,11 @@ async function rotateKey(parsed: ParsedCommand, { io, keygate }: CommandContext)
   }
   const oldKey =
     gracePeriodMs === 0
-      ? `The old key ${id} is revoked.`
-      : `The old key ${id} keeps working until ${shortTime(rotated.previous.expiresAt)}.`;
+      ? `The old key ${printable(id)} is revoked.`
+      : `The old key ${printable(id)} keeps working until ${shortTime(rotated.previous.expiresAt)}.`;
   io.stdout(
     [
-      `Rotated "${rotated.record.name}": the new key has id ${rotated.record.id}.`,
+      `Rotated "${printable(rotated.record.name)}": the new key has id ${rotated.record.id}.`,
       oldKey,
       '',
       `  ${rotated.key}`,
@@ -197,9 +203,9 @@ async function verifyKey(parsed: ParsedCommand, { io, keygate }: CommandContext)
       io.stdout(
         [
           'valid',
-          `  organisation: ${shown.organisationId}`,
+          `  organisation: ${printable(shown.organisationId)}`,
           `  key id:       ${shown.keyId}`,
-          `  name:         ${shown.name}`,
+          `  name:         ${printable(shown.name)}`,
           `  prefix:       ${shown.prefix}`,
           `  environment:  ${shown.environment}`,
           `  scopes:       ${shown.scopes.length === 0 ? '(none)' : shown.scopes.join(' ')}`,
@@ -251,17 +257,26 @@ function expiryOption(parsed: ParsedCommand): Date | null {
         `--expires-in must be a duration such as 30d, 12h or 1d12h, got ${JSON.stringify(expiresIn)}`,
       );
     }
+    if (ms > MAX_EXPIRY_MS) {
+      throw new UsageError(
+        `--expires-in ${expiresIn} is too long: at most ${formatDuration(MAX_EXPIRY_MS)} (100 years)`,
+      );
+    }
     return new Date(Date.now() + ms);
   }
   if (expiresAt !== undefined) {
-    const time = /^\d{4}-\d{2}-\d{2}/.test(expiresAt) ? Date.parse(expiresAt) : Number.NaN;
-    if (Number.isNaN(time)) {
+    // Strict: 2027-02-31 is refused, never read as 3 March.
+    const date = parseIsoDate(expiresAt);
+    if (date === undefined) {
       throw new UsageError(
-        `--expires-at must be an ISO date such as 2026-12-31 or 2026-12-31T23:59:59Z, got ${JSON.stringify(expiresAt)}`,
+        `--expires-at must be a date that exists, in ISO form such as 2026-12-31 or 2026-12-31T23:59:59Z, got ${JSON.stringify(expiresAt)}`,
       );
     }
-    if (time <= Date.now()) throw new UsageError('--expires-at must be in the future');
-    return new Date(time);
+    if (date.getTime() <= Date.now()) throw new UsageError('--expires-at must be in the future');
+    if (date.getTime() - Date.now() > MAX_EXPIRY_MS) {
+      throw new UsageError('--expires-at must be within 100 years');
+    }
+    return date;
   }
   return null;
 }
@@ -298,5 +313,5 @@ async function asUsage<T>(action: () => Promise<T>): Promise<T> {
 }
 
 function write(io: CliIo, value: unknown): void {
-  io.stdout(`${JSON.stringify(value, null, 2)}\n`);
+  io.stdout(`${jsonForTerminal(value)}\n`);
 }

@@ -17,6 +17,7 @@ import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect, sql } from 'kysel
 import { createPool } from 'mysql2';
 import pg from 'pg';
 import { UsageError } from './cli-errors.js';
+import { maskCredentials } from './credentials.js';
 import { reconnectDelay } from './reconnect.js';
 
 /** The store used when neither `--store` nor `KEYGATE_STORE` names one. */
@@ -89,7 +90,8 @@ export function parseStoreUrl(url: string, cwd: string = process.cwd()): ParsedS
   try {
     parsed = new URL(text);
   } catch {
-    throw unknownStore(text);
+    // Not a URL (a bad port, say): still never print its password.
+    throw unknownStore(maskCredentials(text));
   }
   const displayUrl = hidePassword(parsed);
   switch (parsed.protocol) {

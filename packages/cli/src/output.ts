@@ -1,5 +1,6 @@
 // How the CLI shows keys to people: a plain aligned table and short dates. Scripts use --json.
-import type { ApiKeySummary } from '@keygate/core';
+// Whatever a key record holds is printed escaped: a name must not act on the terminal.
+import { type ApiKeySummary, escapeUnprintable } from '@keygate/core';
 import { type ManagedApiKey, toManagedApiKey } from '@keygate/core/management';
 
 /** A key in `--json` output: what the management endpoints show, plus its organisation. */
@@ -8,6 +9,24 @@ export type ApiKeyJson = ManagedApiKey & { readonly organisationId: string | nul
 /** A summary as `--json` prints it: ISO times, never a digest. */
 export function toApiKeyJson(summary: ApiKeySummary): ApiKeyJson {
   return { organisationId: summary.organisationId, ...toManagedApiKey(summary) };
+}
+
+/**
+ * Text from a record or the command line, safe to print: controls, line breaks and direction
+ * overrides written as escapes (`\x1b`, `\n`, `\u202e`).
+ */
+export const printable = escapeUnprintable;
+
+// What JSON.stringify leaves raw but a terminal may act on: DEL, C1 controls, separators and
+// direction overrides (C0 controls it escapes already).
+const RAW_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** `value` as indented JSON with every character a terminal could act on escaped. */
+export function jsonForTerminal(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(
+    RAW_IN_JSON,
+    (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
 }
 
 /** `2026-03-01 14:05 UTC`, or the fallback for no time. */
@@ -20,9 +39,9 @@ export function shortTime(date: Date | null, none = 'never'): string {
 export function keyTable(keys: readonly ApiKeySummary[]): string {
   const header = ['ID', 'PREFIX', 'NAME', 'CREATED', 'LAST USED', 'EXPIRES', 'STATUS'];
   const rows = keys.map((key) => [
-    key.id,
-    `${key.prefix}…`,
-    key.name,
+    printable(key.id),
+    `${printable(key.prefix)}…`,
+    printable(key.name),
     shortTime(key.createdAt),
     shortTime(key.lastUsedAt),
     shortTime(key.expiresAt),

@@ -45,17 +45,25 @@ export function decodeBase64urlInto(
 ): boolean {
   let o = 0;
   for (let i = start; i < start + length; i += 4) {
-    const a = sextet(text.charCodeAt(i));
-    const b = sextet(text.charCodeAt(i + 1));
-    const c = sextet(text.charCodeAt(i + 2));
-    const d = sextet(text.charCodeAt(i + 3));
-    if ((a | b | c | d) < 0) return false;
-    const n = (a << 18) | (b << 12) | (c << 6) | d;
+    const n = decodeBase64urlQuad(text, i);
+    if (n < 0) return false;
     into[o++] = n >>> 16;
     into[o++] = (n >>> 8) & 0xff;
     into[o++] = n & 0xff;
   }
   return true;
+}
+
+/**
+ * The three bytes that the four characters at `text[at..at+4)` encode, as one 24-bit number, or
+ * -1 when one of them is outside the alphabet.
+ */
+export function decodeBase64urlQuad(text: string, at: number): number {
+  const a = sextet(text.charCodeAt(at));
+  const b = sextet(text.charCodeAt(at + 1));
+  const c = sextet(text.charCodeAt(at + 2));
+  const d = sextet(text.charCodeAt(at + 3));
+  return (a | b | c | d) < 0 ? -1 : (a << 18) | (b << 12) | (c << 6) | d;
 }
 
 function sextet(code: number): number {

@@ -25,6 +25,11 @@ export function crc32Update(
   return c;
 }
 
+/** Feeds one byte into a running CRC state and returns the new state. */
+export function crc32UpdateByte(state: number, byte: number): number {
+  return TABLE[(state ^ byte) & 0xff]! ^ (state >>> 8);
+}
+
 /** Feeds the character codes of an ASCII string into a running CRC state. */
 export function crc32UpdateAscii(state: number, text: string): number {
   let c = state;

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
   ApiKeyError,
-  ApiKeyInputError,
   ApiKeyNotFoundError,
   ApiKeyStateError,
   DisabledApiKeyError,
@@ -9,6 +8,7 @@ import {
   ExpiredApiKeyError,
   InsufficientScopeError,
   InvalidApiKeyError,
+  InvalidKeyInputError,
   isApiKeyError,
   KeygateError,
   KeyStoreUnavailableError,
@@ -74,9 +74,9 @@ describe('errors that are not refusals', () => {
     [new ApiKeyNotFoundError('key_1'), ApiKeyNotFoundError, 'api_key_not_found', 404],
     [new ApiKeyStateError('Revoked.'), ApiKeyStateError, 'api_key_not_active', 409],
     [
-      new ApiKeyInputError('Too long.', { field: 'name', given: 'x', limit: 200 }),
-      ApiKeyInputError,
-      'invalid_input',
+      new InvalidKeyInputError('Too long.', { field: 'name', given: 'x', limit: 200 }),
+      InvalidKeyInputError,
+      'invalid_key_input',
       400,
     ],
   ] as const)(
@@ -100,7 +100,7 @@ describe('errors that are not refusals', () => {
 
   it('says which input was refused, what was given and the limit', () => {
     expect(
-      new ApiKeyInputError('A key name must be 1 to 200 characters.', {
+      new InvalidKeyInputError('A key name must be 1 to 200 characters.', {
         field: 'name',
         given: 'y'.repeat(300),
         limit: 200,

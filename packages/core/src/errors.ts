@@ -228,8 +228,8 @@ export class ApiKeyStateError extends KeygateError {
   static override readonly title = 'API key not active';
 }
 
-/** What {@link ApiKeyInputError} says about the input it refuses. */
-export interface ApiKeyInputProblem {
+/** What {@link InvalidKeyInputError} says about the input it refuses. */
+export interface InvalidKeyInputProblem {
   /** The input field, as the caller named it (`name`, `expiresAt`, `scopes`, …). */
   readonly field: string;
   /** What was given, shortened for messages (never a key: keys are not management input). */
@@ -248,19 +248,19 @@ export interface ApiKeyInputProblem {
  * try {
  *   await keys.create({ organisationId, name });
  * } catch (error) {
- *   if ((error as { code?: unknown }).code === 'invalid_input') console.log((error as ApiKeyInputError).field);
+ *   if ((error as { code?: unknown }).code === 'invalid_key_input') console.log((error as InvalidKeyInputError).field);
  * }
  * ```
  */
-export class ApiKeyInputError extends KeygateError {
-  static override readonly code = 'invalid_input';
+export class InvalidKeyInputError extends KeygateError {
+  static override readonly code = 'invalid_key_input';
   static override readonly status = 400;
   static override readonly title = 'Invalid input';
   readonly field: string;
   readonly given: string | undefined;
   readonly limit: number | string | undefined;
 
-  constructor(message: string, problem: ApiKeyInputProblem) {
+  constructor(message: string, problem: InvalidKeyInputProblem) {
     super(message);
     this.field = problem.field;
     this.given = 'given' in problem ? describeGiven(problem.given) : undefined;

@@ -13,8 +13,6 @@ export {
   ApiKeyError,
   type ApiKeyErrorCode,
   type ApiKeyErrorStatus,
-  ApiKeyInputError,
-  type ApiKeyInputProblem,
   ApiKeyNotFoundError,
   ApiKeyStateError,
   DisabledApiKeyError,
@@ -22,6 +20,8 @@ export {
   ExpiredApiKeyError,
   InsufficientScopeError,
   InvalidApiKeyError,
+  InvalidKeyInputError,
+  type InvalidKeyInputProblem,
   isApiKeyError,
   KeygateError,
   KeyStoreUnavailableError,
@@ -88,6 +88,7 @@ export {
   type ParseResult,
   parseApiKey,
 } from './parse.js';
+export { escapeUnprintable, UNPRINTABLE_CHARACTER } from './printable-text.js';
 export {
   DEFAULT_PROBLEM_TYPE_BASE,
   type Problem,

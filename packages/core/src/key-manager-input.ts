@@ -1,15 +1,19 @@
-// Checks what callers pass to the key manager: wrong input throws an ApiKeyInputError (code
-// `invalid_input`) that says which input, what was given and the limit, before anything is
+// Checks what callers pass to the key manager: wrong input throws an InvalidKeyInputError (code
+// `invalid_key_input`) that says which input, what was given and the limit, before anything is
 // generated or written. Messages name what a person typed, never an internal field.
-import { ApiKeyInputError } from './errors.js';
+import { InvalidKeyInputError } from './errors.js';
 import type { KeyFormat } from './key-format.js';
+import { UNPRINTABLE_CHARACTER } from './printable-text.js';
 import { isScope, SCOPE_SYNTAX } from './scopes.js';
 
 /** What {@link KeyManager.create} takes. */
 export interface CreateApiKeyInput {
   /** The organisation the key acts for; `null` makes a key that every request refuses. */
   readonly organisationId: string | null;
-  /** A descriptive name, 1–200 characters (e.g. "Production API"). */
+  /**
+   * A descriptive name, 1–200 characters (e.g. "Production API"), without control characters
+   * (newlines, tabs, terminal escapes): names are printed in tables and terminals.
+   */
   readonly name: string;
   /** Default: the format's first environment (`live`). */
   readonly environment?: string;
@@ -63,7 +67,7 @@ export const MAX_GRACE_PERIOD_MS = 30 * 24 * 60 * 60 * 1000;
 /** Checks and normalises the input of `create`. */
 export function checkCreateInput(input: CreateApiKeyInput, format: KeyFormat): CheckedCreateInput {
   if (typeof input !== 'object' || input === null) {
-    throw new ApiKeyInputError('A key needs an organisation and a name.', {
+    throw new InvalidKeyInputError('A key needs an organisation and a name.', {
       field: 'input',
       given: input,
     });
@@ -75,14 +79,14 @@ export function checkCreateInput(input: CreateApiKeyInput, format: KeyFormat): C
       organisationId.length === 0 ||
       organisationId.length > 200)
   ) {
-    throw new ApiKeyInputError(
+    throw new InvalidKeyInputError(
       'The organisation id must be 1 to 200 characters (or none, for a key every request refuses).',
       { field: 'organisationId', given: organisationId, limit: 200 },
     );
   }
   const environment = input.environment ?? format.environments[0]!;
   if (!format.environments.includes(environment)) {
-    throw new ApiKeyInputError(
+    throw new InvalidKeyInputError(
       `The environment must be one of ${format.environments.join(', ')}; got ${JSON.stringify(String(environment))}.`,
       { field: 'environment', given: environment, limit: format.environments.join(', ') },
     );
@@ -104,7 +108,7 @@ export function checkUpdateInput(input: UpdateApiKeyInput): CheckedUpdateInput {
   }
   const { name, expiresAt, scopes, metadata, enabled } = input;
   if (enabled !== undefined && typeof enabled !== 'boolean') {
-    throw new ApiKeyInputError('"enabled" must be true or false.', {
+    throw new InvalidKeyInputError('"enabled" must be true or false.', {
       field: 'enabled',
       given: enabled,
     });
@@ -120,20 +124,31 @@ export function checkUpdateInput(input: UpdateApiKeyInput): CheckedUpdateInput {
   return checked;
 }
 
-function nothingToChange(given: unknown): ApiKeyInputError {
-  return new ApiKeyInputError(
+function nothingToChange(given: unknown): InvalidKeyInputError {
+  return new InvalidKeyInputError(
     'Say what to change: the name, the expiry, the scopes, the metadata, or enabled.',
     { field: 'input', given },
   );
 }
 
-/** A name: a string of 1–200 characters once trimmed. */
+/**
+ * A name: a string of 1–200 characters (code points, not UTF-16 units) once trimmed, with no
+ * control character. Throws {@link InvalidKeyInputError} (field `name`).
+ */
 export function checkName(name: unknown): string {
   const trimmed = typeof name === 'string' ? name.trim() : '';
-  if (trimmed.length === 0 || trimmed.length > MAX_NAME_LENGTH) {
-    throw new ApiKeyInputError(
-      `A key name must be 1 to ${MAX_NAME_LENGTH} characters; got ${typeof name === 'string' ? trimmed.length : 'no text'}.`,
+  let length = 0;
+  for (const _character of trimmed) length++;
+  if (length === 0 || length > MAX_NAME_LENGTH) {
+    throw new InvalidKeyInputError(
+      `A key name must be 1 to ${MAX_NAME_LENGTH} characters; got ${typeof name === 'string' ? length : 'no text'}.`,
       { field: 'name', given: name, limit: MAX_NAME_LENGTH },
+    );
+  }
+  if (UNPRINTABLE_CHARACTER.test(trimmed)) {
+    throw new InvalidKeyInputError(
+      'A key name must not contain control characters (newlines, tabs, terminal escapes, direction overrides).',
+      { field: 'name', given: name },
     );
   }
   return trimmed;
@@ -143,7 +158,7 @@ export function checkName(name: unknown): string {
 export function checkExpiry(expiresAt: unknown): Date | null {
   if (expiresAt === null) return null;
   if (!(expiresAt instanceof Date) || Number.isNaN(expiresAt.getTime())) {
-    throw new ApiKeyInputError('The expiry must be a valid date, or none.', {
+    throw new InvalidKeyInputError('The expiry must be a valid date, or none.', {
       field: 'expiresAt',
       given: expiresAt,
     });
@@ -159,7 +174,7 @@ export function checkGracePeriod(gracePeriodMs: unknown): number {
     gracePeriodMs < 0 ||
     gracePeriodMs > MAX_GRACE_PERIOD_MS
   ) {
-    throw new ApiKeyInputError('The grace period must be from 0 to 30 days.', {
+    throw new InvalidKeyInputError('The grace period must be from 0 to 30 days.', {
       field: 'gracePeriodMs',
       given: gracePeriodMs,
       limit: '30d',
@@ -171,7 +186,7 @@ export function checkGracePeriod(gracePeriodMs: unknown): number {
 /** Scopes: at most 100, each a valid scope (see `isScope`); duplicates are dropped. */
 export function checkScopes(scopes: unknown): readonly string[] {
   if (!Array.isArray(scopes) || scopes.length > MAX_SCOPES) {
-    throw new ApiKeyInputError(`A key takes a list of at most ${MAX_SCOPES} scopes.`, {
+    throw new InvalidKeyInputError(`A key takes a list of at most ${MAX_SCOPES} scopes.`, {
       field: 'scopes',
       given: scopes,
       limit: MAX_SCOPES,
@@ -179,7 +194,7 @@ export function checkScopes(scopes: unknown): readonly string[] {
   }
   const bad = scopes.find((scope) => !isScope(scope));
   if (scopes.some((scope) => !isScope(scope))) {
-    throw new ApiKeyInputError(
+    throw new InvalidKeyInputError(
       `${JSON.stringify(typeof bad === 'string' ? bad : String(bad))} is not a scope: ${SCOPE_SYNTAX}`,
       { field: 'scopes', given: bad, limit: SCOPE_SYNTAX },
     );
@@ -189,7 +204,7 @@ export function checkScopes(scopes: unknown): readonly string[] {
 
 function checkMetadata(metadata: unknown): Readonly<Record<string, unknown>> {
   if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
-    throw new ApiKeyInputError('Metadata must be a JSON object.', {
+    throw new InvalidKeyInputError('Metadata must be a JSON object.', {
       field: 'metadata',
       given: metadata,
     });
@@ -198,18 +213,21 @@ function checkMetadata(metadata: unknown): Readonly<Record<string, unknown>> {
   try {
     serialised = JSON.stringify(metadata);
   } catch {
-    throw new ApiKeyInputError('Metadata must be serialisable as JSON.', {
+    throw new InvalidKeyInputError('Metadata must be serialisable as JSON.', {
       field: 'metadata',
       given: metadata,
     });
   }
   const bytes = new TextEncoder().encode(serialised).length;
   if (bytes > MAX_METADATA_BYTES) {
-    throw new ApiKeyInputError(`Metadata must be at most 8 KiB as JSON; this is ${bytes} bytes.`, {
-      field: 'metadata',
-      given: metadata,
-      limit: MAX_METADATA_BYTES,
-    });
+    throw new InvalidKeyInputError(
+      `Metadata must be at most 8 KiB as JSON; this is ${bytes} bytes.`,
+      {
+        field: 'metadata',
+        given: metadata,
+        limit: MAX_METADATA_BYTES,
+      },
+    );
   }
   return JSON.parse(serialised) as Record<string, unknown>;
 }

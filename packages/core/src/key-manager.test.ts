@@ -188,7 +188,7 @@ describe('KeyManager', () => {
   ])('refuses bad input %# with a typed error before writing anything', async (input, fields) => {
     const { keys, store } = setup();
     const error = await keys.create(input as never).catch((thrown: unknown) => thrown);
-    expect(error).toMatchObject({ code: 'invalid_input', status: 400, ...fields });
+    expect(error).toMatchObject({ code: 'invalid_key_input', status: 400, ...fields });
     expect(isApiKeyError(error)).toBe(true);
     // Messages are for the person who typed the value: no internal field names.
     expect((error as Error).message).not.toMatch(/expiresAt|gracePeriodMs|organisationId|@keygate/);
@@ -200,7 +200,11 @@ describe('KeyManager', () => {
     const { record } = await keys.create({ organisationId: 'org', name: 'a' });
     for (const gracePeriodMs of [-1, 31 * 86_400_000, 1.5]) {
       const error = await keys.rotate(record.id, { gracePeriodMs }).catch((thrown) => thrown);
-      expect(error).toMatchObject({ code: 'invalid_input', field: 'gracePeriodMs', limit: '30d' });
+      expect(error).toMatchObject({
+        code: 'invalid_key_input',
+        field: 'gracePeriodMs',
+        limit: '30d',
+      });
       expect((error as Error).message).toBe('The grace period must be from 0 to 30 days.');
     }
   });

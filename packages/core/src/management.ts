@@ -11,5 +11,6 @@ export {
   type ManagementScope,
   toManagedApiKey,
 } from './management/handler.js';
-export { MAX_BODY_BYTES } from './management/input.js';
+export { MAX_BODY_BYTES, MAX_EXPIRY_MS } from './management/input.js';
+export { parseIsoDate } from './management/iso-date.js';
 export type { ManagementProblemCode } from './management/problems.js';

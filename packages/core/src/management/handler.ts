@@ -291,7 +291,7 @@ function toRequestError(error: unknown, options: ResolvedOptions): ManagementReq
   if (code === 'api_key_not_active') {
     return new ManagementRequestError('api_key_not_active', (error as Error).message);
   }
-  if (code === 'invalid_input') return invalid((error as Error).message);
+  if (code === 'invalid_key_input') return invalid((error as Error).message);
   options.onError(error);
   return new ManagementRequestError(
     'key_store_unavailable',

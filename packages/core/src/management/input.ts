@@ -2,12 +2,13 @@
 // becomes a 400 (or 413/415) with a detail that names the field, never a 500.
 import { checkName, MAX_GRACE_PERIOD_MS, MAX_NAME_LENGTH } from '../key-manager-input.js';
 import { formatDuration, parseDuration } from './duration.js';
+import { parseIsoDate } from './iso-date.js';
 import { ManagementRequestError } from './problems.js';
 
 /** Largest JSON body the handler reads. */
 export const MAX_BODY_BYTES = 16 * 1024;
-// Far enough for any real key, near enough that Date arithmetic stays exact.
-const MAX_EXPIRY_MS = 100 * 365 * 86_400_000;
+/** The furthest expiry accepted: far enough for any real key, near enough that Date arithmetic stays exact. */
+export const MAX_EXPIRY_MS = 100 * 365 * 86_400_000;
 
 /** A checked `POST /keys` body. */
 export interface CreateKeyBody {
@@ -171,11 +172,18 @@ function scopeList(scopes: unknown): readonly string[] | undefined {
 
 function keyName(name: unknown): string {
   if (name === undefined) throw invalid('name is required (for example "Production API").');
-  // The key manager's own rule, answered as a 400 instead of its TypeError.
+  if (typeof name !== 'string') {
+    throw invalid(`name must be a string of 1 to ${MAX_NAME_LENGTH} characters.`);
+  }
+  // The key manager's own rule, answered as a 400 that says which part of it failed.
   try {
     return checkName(name);
-  } catch {
-    throw invalid(`name must be a string of 1 to ${MAX_NAME_LENGTH} characters.`);
+  } catch (error) {
+    throw invalid(
+      /control characters/.test((error as Error).message)
+        ? 'name must not contain control characters (newlines, tabs, terminal escapes).'
+        : `name must be a string of 1 to ${MAX_NAME_LENGTH} characters.`,
+    );
   }
 }
 
@@ -193,9 +201,13 @@ function expiry(body: Record<string, unknown>, now: number): Date | null | undef
     return new Date(now + ms);
   }
   if (expiresAt === undefined || expiresAt === null) return expiresAt;
-  const time = typeof expiresAt === 'string' ? Date.parse(expiresAt) : Number.NaN;
-  if (Number.isNaN(time) || !/^\d{4}-\d{2}-\d{2}/.test(expiresAt as string)) {
-    throw invalid('expiresAt must be an ISO 8601 date such as "2026-12-31T23:59:59Z", or null.');
+  // Strict: a day that does not exist ("2027-02-30") is refused, never moved to another.
+  const time =
+    typeof expiresAt === 'string' ? (parseIsoDate(expiresAt)?.getTime() ?? Number.NaN) : Number.NaN;
+  if (Number.isNaN(time)) {
+    throw invalid(
+      'expiresAt must be an ISO 8601 date that exists, such as "2026-12-31T23:59:59Z", or null.',
+    );
   }
   if (time <= now) throw invalid('expiresAt must be in the future.');
   if (time - now > MAX_EXPIRY_MS) throw invalid('expiresAt must be within 100 years.');
