@@ -1,5 +1,5 @@
 // Scopes, in one place for the key manager, the verifier and every adapter's requireScopes: what
-// a scope may be, and which scopes a key's scopes grant, wildcards included (docs/scopes.md).
+// a scope may be, and which scopes a key's scopes grant, wildcards included (the core package README, "Scopes").
 import type { AuthContext } from './auth-context.js';
 import { InsufficientScopeError } from './errors.js';
 
