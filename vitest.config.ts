@@ -13,7 +13,7 @@ export default defineConfig({
         replacement: source('./packages/core/src/$1.ts'),
       },
       {
-        find: /^@keygate\/(core|express|koa|fastify|redis|sql|cli)$/,
+        find: /^@keygate\/(core|express|koa|fastify|hono|redis|sql|cli)$/,
         replacement: source('./packages/$1/src/index.ts'),
       },
     ],

@@ -3,6 +3,8 @@
 import { ALL_CACHED_HIT, HOT_HIT, NOBLE_HIT } from './core/operation-names.js';
 import type { HttpResults } from './http/http-bench.js';
 import type { BenchResults, CoreResults, StoreOutcome, TargetCheck } from './results.js';
+import { scanReport } from './scan/scan-report.js';
+import { serveReport } from './serve/serve-bench.js';
 import type { Spread } from './statistics.js';
 
 /** `1.23 M`, `456 k`, `789`. */
@@ -263,6 +265,8 @@ export function markdownReport(results: BenchResults): string {
   if (results.core !== undefined) parts.push(coreReport(results.core));
   if (results.http !== undefined) parts.push(httpReport(results.http));
   if (results.stores !== undefined) parts.push(storesReport(results.stores));
+  if (results.scan !== undefined) parts.push(scanReport(results.scan));
+  if (results.serve !== undefined) parts.push(serveReport(results.serve));
   parts.push(
     [
       '### Targets (issue 7)',

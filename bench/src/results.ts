@@ -2,6 +2,8 @@
 import type { CoreFigures, ScaleFigures } from './core/core-bench.js';
 import type { Environment } from './environment.js';
 import type { HttpResults } from './http/http-bench.js';
+import type { ScanFigures } from './scan/scan-bench.js';
+import type { ServeResults } from './serve/serve-bench.js';
 import type { BenchSettings } from './settings.js';
 import type { StoreFigures } from './stores/store-bench.js';
 
@@ -43,5 +45,9 @@ export interface BenchResults {
   readonly core: CoreResults | undefined;
   readonly http: HttpResults | undefined;
   readonly stores: readonly StoreOutcome[] | undefined;
+  /** `keygate scan` throughput (absent in runs from before it existed). */
+  readonly scan?: ScanFigures | undefined;
+  /** `keygate serve` (forward auth). */
+  readonly serve?: ServeResults | undefined;
   readonly targets: readonly TargetCheck[];
 }

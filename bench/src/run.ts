@@ -9,6 +9,9 @@ import { describeEnvironment } from './environment.js';
 import { runHttp, SERVER_CPU } from './http/http-bench.js';
 import { checkTargets, markdownReport } from './report.js';
 import type { BenchResults, CoreResults, MemoryFigures, StoreOutcome } from './results.js';
+import type { ScanFigures, ScanRequest } from './scan/scan-bench.js';
+import { scanTargets } from './scan/scan-report.js';
+import { runServeBench, serveTargets } from './serve/serve-bench.js';
 import { type BenchSettings, readSettings } from './settings.js';
 import { STORE_NAMES } from './stores/connect.js';
 import type { StoreFigures, StoreRequest } from './stores/store-bench.js';
@@ -99,6 +102,17 @@ async function runStores(settings: BenchSettings): Promise<StoreOutcome[]> {
   return outcomes;
 }
 
+async function runScan(settings: BenchSettings): Promise<ScanFigures> {
+  log('scan', `keygate scan over ${settings.scanMegabytes} MB of text, in memory and as files`);
+  const child = await startChild('scan/scan-bench.ts', [], { cpu: SERVER_CPU });
+  try {
+    const request: ScanRequest = { rounds: settings.rounds, megabytes: settings.scanMegabytes };
+    return await child.call<ScanFigures>('measure', request, 300_000);
+  } finally {
+    await child.stop();
+  }
+}
+
 async function main(): Promise<void> {
   stopChildrenOnExit();
   const limit = setTimeout(() => {
@@ -120,6 +134,10 @@ async function main(): Promise<void> {
     ? await runHttp(settings, (line) => log('http', line))
     : undefined;
   const stores = settings.sections.has('stores') ? await runStores(settings) : undefined;
+  const scan = settings.sections.has('scan') ? await runScan(settings) : undefined;
+  const serve = settings.sections.has('serve')
+    ? await runServeBench(settings, (line) => log('serve', line))
+    : undefined;
 
   const results: BenchResults = {
     startedAt,
@@ -129,7 +147,9 @@ async function main(): Promise<void> {
     core,
     http,
     stores,
-    targets: checkTargets(core, http, stores),
+    scan,
+    serve,
+    targets: [...checkTargets(core, http, stores), ...scanTargets(scan), ...serveTargets(serve)],
   };
   const directory = join(BENCH_DIRECTORY, 'results');
   mkdirSync(directory, { recursive: true });

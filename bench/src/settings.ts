@@ -28,12 +28,14 @@ export interface BenchSettings {
   readonly storeConcurrentMs: number;
   /** Stores: verifications in flight in the throughput run. */
   readonly storeInFlight: number;
-  /** Which sections run (`--only=core,http,stores`). */
+  /** Scan: megabytes of text per round. */
+  readonly scanMegabytes: number;
+  /** Which sections run (`--only=core,http,stores,serve,scan`). */
   readonly sections: ReadonlySet<Section>;
 }
 
-export type Section = 'core' | 'http' | 'stores';
-const SECTIONS: readonly Section[] = ['core', 'http', 'stores'];
+export type Section = 'core' | 'http' | 'stores' | 'serve' | 'scan';
+const SECTIONS: readonly Section[] = ['core', 'http', 'stores', 'serve', 'scan'];
 
 /** Reads the settings from `argv` and the environment. */
 export function readSettings(argv: readonly string[], env: NodeJS.ProcessEnv): BenchSettings {
@@ -60,6 +62,7 @@ export function readSettings(argv: readonly string[], env: NodeJS.ProcessEnv): B
     storeSequentialCalls: quick ? 500 : 2_000,
     storeConcurrentMs: quick ? 700 : 2_000,
     storeInFlight: 50,
+    scanMegabytes: quick ? 32 : 128,
     sections,
   });
 }

@@ -1,7 +1,13 @@
 // The HTTP contract (DESIGN.md section 6) on every adapter over real sockets: every row of the
 // error table, success, header stripping, the next handler never running on a refusal, and the
 // same status, headers and body from every framework for the same request.
-import { createKeygate, type Keygate, type MemoryKeyStore } from '@keygate/core';
+import {
+  createKeygate,
+  type Keygate,
+  type MemoryKeyStore,
+  MemoryRateLimiter,
+  type RateLimiter,
+} from '@keygate/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Answer, relevantHeaders, send } from './http-client.js';
 import { failingStore, STORE_FAILURES, testKeygate, unknownKey } from './keygate-fixtures.js';
@@ -45,10 +51,21 @@ function authFor(kind: AppKind): AuthOptions {
       return { keygate };
     case 'liveOnly':
       return { verifier: createKeygate({ store, environments: ['live'] }).verifier };
-    case 'rateLimited':
-      return {
-        verifier: createKeygate({ store, rateLimit: { limit: 2, windowMs: 60_000 } }).verifier,
+    case 'rateLimited': {
+      // A limiter on a fixed clock (the start of a window), so Retry-After and the RateLimit
+      // fields are the same whenever the test runs.
+      const limiter = new MemoryRateLimiter();
+      const atWindowStart: RateLimiter = {
+        consume: (requests, cost) => limiter.consume(requests, cost, Date.UTC(2026, 0, 1)),
       };
+      return {
+        verifier: createKeygate({
+          store,
+          rateLimit: { limit: 2, windowMs: 60_000 },
+          rateLimiter: atWindowStart,
+        }).verifier,
+      };
+    }
     case 'unavailable':
       return {
         verifier: createKeygate({ store: failingStore(STORE_FAILURES.rejects), onError: () => {} })
@@ -76,6 +93,9 @@ interface RefusalCase {
   readonly code: string;
   readonly detail?: RegExp;
   readonly retryAfter?: string;
+  /** The RateLimit and RateLimit-Policy fields a quota refusal carries. */
+  readonly rateLimit?: string;
+  readonly rateLimitPolicy?: string;
   /** Requests sent first, to reach the state under test. */
   readonly warmUp?: number;
 }
@@ -186,7 +206,10 @@ const REFUSALS: readonly RefusalCase[] = [
     warmUp: 2,
     status: 429,
     code: 'rate_limited',
-    retryAfter: '60',
+    // In the next window the 2 requests weigh 2 × (1 − elapsed/60 s): one fits after 30 s more.
+    retryAfter: '90',
+    rateLimit: '"default";r=0;t=120',
+    rateLimitPolicy: '"default";q=2;w=60',
   },
   {
     name: 'a store that fails',
@@ -237,6 +260,8 @@ describe.each(FRAMEWORKS)('$name', (framework) => {
       refusal.status === 401 ? WWW_AUTHENTICATE : undefined,
     );
     expect(answer.headers['retry-after']).toBe(refusal.retryAfter);
+    expect(answer.headers.ratelimit).toBe(refusal.rateLimit);
+    expect(answer.headers['ratelimit-policy']).toBe(refusal.rateLimitPolicy);
     expect(answer.json).toMatchObject({
       type: `https://keygate.dev/problems/${refusal.code}`,
       status: refusal.status,

@@ -7,6 +7,7 @@ import Koa2 from 'koa2';
 import { listenHttp, type StartedServer } from '../../examples/src/demo/index.js';
 import { buildExpressApp } from '../../examples/src/express/app.js';
 import { startFastify } from '../../examples/src/fastify/start-fastify.js';
+import { startHono } from '../../examples/src/hono/start-hono.js';
 import { buildKoaApp } from '../../examples/src/koa/app.js';
 import type { SitesRepository } from '../../examples/src/sites/index.js';
 
@@ -41,4 +42,5 @@ export const EXAMPLE_FRAMEWORKS: readonly ExampleFramework[] = [
     start: (options) => listenHttp(buildKoaApp({ ...options, Koa: Koa3 }).callback(), host, 0),
   },
   { name: 'fastify 5', start: (options) => startFastify({ ...options, host, port: 0 }) },
+  { name: 'hono 4', start: (options) => startHono({ ...options, host, port: 0 }) },
 ];

@@ -35,6 +35,9 @@ export function relevantHeaders(answer: Answer): Record<string, string | undefin
     'cache-control': answer.headers['cache-control'],
     'www-authenticate': answer.headers['www-authenticate'],
     'retry-after': answer.headers['retry-after'],
+    ratelimit: answer.headers.ratelimit,
+    'ratelimit-policy': answer.headers['ratelimit-policy'],
+    'credits-remaining': answer.headers['credits-remaining'],
     'content-length': answer.headers['content-length'],
   };
 }

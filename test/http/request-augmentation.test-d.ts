@@ -2,9 +2,11 @@
 import type { AuthContext, Keygate } from '@keygate/core';
 import * as expressAdapter from '@keygate/express';
 import * as fastifyAdapter from '@keygate/fastify';
+import * as honoAdapter from '@keygate/hono';
 import * as koaAdapter from '@keygate/koa';
 import express from 'express';
 import Fastify from 'fastify';
+import { Hono } from 'hono';
 import Koa from 'koa';
 import { expectTypeOf } from 'vitest';
 
@@ -59,3 +61,20 @@ fastify.post<{ Body: { name: string } }>(
     return {};
   },
 );
+
+// Hono: c.get('apiKey') and c.var.apiKey typed through the app's Variables (ApiKeyEnv), and
+// through the middleware's own env when it is chained on a route.
+const hono = new Hono<honoAdapter.ApiKeyEnv>();
+hono.use(honoAdapter.apiKeyAuth({ keygate }));
+hono.post('/', honoAdapter.requireScopes('sites:write'), (c) => {
+  expectTypeOf(c.get('apiKey')).toEqualTypeOf<AuthContext>();
+  expectTypeOf(c.var.apiKey.organisationId).toBeString();
+  expectTypeOf(honoAdapter.getApiKey(c)).toEqualTypeOf<AuthContext>();
+  return c.body(null, 204);
+});
+new Hono().get('/', honoAdapter.apiKeyAuth({ keygate }), (c) => {
+  expectTypeOf(c.get('apiKey')).toEqualTypeOf<AuthContext>();
+  return c.body(null, 204);
+});
+// @ts-expect-error stripHeader is a boolean
+honoAdapter.apiKeyAuth({ keygate, stripHeader: 'no' });

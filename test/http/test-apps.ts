@@ -2,13 +2,16 @@
 // suite can run over every adapter: /whoami (any key), /scoped (needs sites:write).
 import { createServer, type IncomingMessage, type RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { getRequestListener } from '@hono/node-server';
 import type { AuthContext } from '@keygate/core';
 import * as expressAdapter from '@keygate/express';
 import * as fastifyAdapter from '@keygate/fastify';
+import * as honoAdapter from '@keygate/hono';
 import * as koaAdapter from '@keygate/koa';
 import express5 from 'express';
 import express4 from 'express4';
 import Fastify from 'fastify';
+import { Hono } from 'hono';
 import Koa3 from 'koa';
 import Koa2 from 'koa2';
 
@@ -68,7 +71,7 @@ function expressFramework(name: string, create: typeof express5): Framework {
           res.status(500).type('application/json').end(INTERNAL);
         },
       );
-      return listen(app, () => handled, errors);
+      return listenTestApp(app, () => handled, errors);
     },
   };
 }
@@ -106,7 +109,7 @@ function koaFramework(name: string, KoaClass: typeof Koa3): Framework {
           await next();
         }
       });
-      return listen(app.callback(), () => handled, errors);
+      return listenTestApp(app.callback(), () => handled, errors);
     },
   };
 }
@@ -142,7 +145,41 @@ const fastifyFramework: Framework = {
   },
 };
 
-async function listen(
+// Hono on @hono/node-server: the key header is looked for where a Hono handler sees the request,
+// its Fetch headers.
+const honoFramework: Framework = {
+  name: 'hono 4',
+  async start(auth) {
+    let handled = 0;
+    const errors: unknown[] = [];
+    const headerName = (auth.verifier ?? auth.keygate!.verifier).headerName;
+    const app = new Hono<honoAdapter.ApiKeyEnv>();
+    app.onError((error, c) => {
+      errors.push(error);
+      return c.body(INTERNAL, 500, { 'content-type': 'application/json' });
+    });
+    app.use(honoAdapter.apiKeyAuth(auth));
+    app.get('/whoami', (c) => {
+      handled++;
+      const context = honoAdapter.getApiKey(c);
+      return c.json({
+        organisationId: context.organisationId,
+        keyId: context.keyId,
+        scopes: context.scopes,
+        headerAfterAuth: c.req.header(headerName) ?? null,
+        rawHeaderAfterAuth: c.req.raw.headers.has(headerName),
+      });
+    });
+    app.get('/scoped', honoAdapter.requireScopes('sites:write'), (c) => {
+      handled++;
+      return c.json({ ok: true });
+    });
+    return listenTestApp(getRequestListener(app.fetch), () => handled, errors);
+  },
+};
+
+/** Serves a request listener on 127.0.0.1:0 as a {@link TestApp}. */
+export async function listenTestApp(
   handler: RequestListener,
   handled: () => number,
   errors: unknown[],
@@ -169,4 +206,5 @@ export const FRAMEWORKS: readonly Framework[] = [
   koaFramework('koa 2', Koa2),
   koaFramework('koa 3', Koa3),
   fastifyFramework,
+  honoFramework,
 ];

@@ -38,6 +38,8 @@ async function setUpKeygate(): Promise<Keygate> {
       revokedAt: null,
       replacedById: null,
       disabledAt: null,
+      rateLimit: null,
+      credits: null,
       leakedAt: null,
       leakSource: null,
     });

@@ -80,6 +80,13 @@ export function createGateway(options: GatewayOptions): RequestListener {
   });
   const timeoutMs = options.upstreamTimeoutMs ?? 30_000;
   const headerName = verifier.headerName;
+  const clientAddress = (request: unknown) =>
+    (request as IncomingMessage).socket.remoteAddress ?? undefined;
+  const verifyOptions = Object.freeze({ clientAddress });
+  const verifyOptionsWithAuthorization = Object.freeze({
+    clientAddress,
+    hasAuthorizationHeader: true,
+  });
 
   return (req, res) => {
     const path = upstreamPath(target.basePath, req.url);
@@ -91,14 +98,22 @@ export function createGateway(options: GatewayOptions): RequestListener {
     // The adapter kit reads the key (a repeated header stays visible) and strips it from the
     // request, so that nothing forwarded or logged later carries it.
     const value = takeApiKeyHeader(req, headerName, true);
-    const verified = verifier.verify(value, {
-      hasAuthorizationHeader: req.headers.authorization !== undefined,
-    });
+    // With the client's address, the refusal budget applies: a client that floods the gateway
+    // with unknown keys is refused (429) without a store read per key.
+    const verified = verifier.verify(
+      value,
+      req.headers.authorization === undefined ? verifyOptions : verifyOptionsWithAuthorization,
+      req,
+    );
     const forward = (result: VerifyResult) => {
       if (!result.ok) {
         req.resume();
         sendProblem(res, verifier.problem(result.error));
         return;
+      }
+      const quotaHeaders = verifier.quotaHeaders(result);
+      if (quotaHeaders !== undefined) {
+        for (const name in quotaHeaders) res.setHeader(name, quotaHeaders[name]!);
       }
       const headers = forwardedHeaders(req.headers);
       headers.host = target.host;

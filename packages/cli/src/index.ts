@@ -23,18 +23,24 @@ export {
   scanText,
 } from './scan/scan-paths.js';
 export {
+  createForwardAuthHandler,
+  type ForwardAuthHandlerOptions,
+} from './serve/forward-auth-handler.js';
+export {
   DEFAULT_SERVE_HOST,
   DEFAULT_SERVE_PORT,
   type ForwardAuthServer,
   type ForwardAuthServerOptions,
   startForwardAuthServer,
 } from './serve/forward-auth-server.js';
-export { canonicalPath } from './serve/original-request.js';
+export { canonicalPath, isUnder as isUnderPathPrefix } from './serve/original-request.js';
 export {
   type ContextHeaderNames,
   DEFAULT_CONTEXT_HEADERS,
+  DEFAULT_SERVE_CONFIG,
   loadServeConfig,
   parseServeConfig,
   type ServeConfig,
   type ServeRoute,
 } from './serve/serve-config.js';
+export { type HealthReport, type StoreHealth, storeHealth } from './serve/store-health.js';

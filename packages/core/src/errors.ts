@@ -4,6 +4,7 @@
 //
 // Declaring a code is one class here: `static code` (plus `status` and `title` for a refusal).
 // The instance reads them through the base class, so no literal is written twice.
+import type { QuotaReport } from './quotas/quota-report.js';
 
 /** The stable string that names why a request was refused. */
 export type ApiKeyErrorCode =
@@ -17,6 +18,7 @@ export type ApiKeyErrorCode =
   | 'missing_organisation'
   | 'insufficient_scope'
   | 'rate_limited'
+  | 'usage_exceeded'
   | 'key_store_unavailable';
 
 /**
@@ -76,14 +78,20 @@ export abstract class ApiKeyError extends KeygateError {
   declare readonly status: ApiKeyErrorStatus;
   /** Seconds after which a retry may succeed (sent as `Retry-After`), where that makes sense. */
   readonly retryAfterSeconds: number | undefined;
+  /** On quota refusals: where the key's rate limits and credits stand (sent as header fields). */
+  readonly quota: QuotaReport | undefined;
   /** What went wrong, for the client (RFC 9457 `detail`). */
   get detail(): string {
     return this.message;
   }
 
-  constructor(detail: string, options?: { retryAfterSeconds?: number; cause?: unknown }) {
+  constructor(
+    detail: string,
+    options?: { retryAfterSeconds?: number; cause?: unknown; quota?: QuotaReport },
+  ) {
     super(detail, options);
     this.retryAfterSeconds = options?.retryAfterSeconds;
+    this.quota = options?.quota;
   }
 }
 
@@ -165,6 +173,13 @@ export class RateLimitedError extends ApiKeyError {
   static override readonly code = 'rate_limited';
   static override readonly status = 429;
   static override readonly title = 'Too many requests';
+}
+
+/** The key has used all its usage credits; `retryAfterSeconds` says when a refill is due. */
+export class UsageExceededError extends ApiKeyError {
+  static override readonly code = 'usage_exceeded';
+  static override readonly status = 429;
+  static override readonly title = 'Usage exceeded';
 }
 
 /** The key store failed or timed out: the request is refused, never let through (fail closed). */

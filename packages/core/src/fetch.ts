@@ -3,6 +3,7 @@
 import type { AuthContext } from './auth-context.js';
 import type { ApiKeyError } from './errors.js';
 import { problemResponse } from './problem.js';
+import { checkCreditCost } from './quotas/credits.js';
 import type { Verifier } from './verifier.js';
 
 export { problemResponse };
@@ -11,11 +12,24 @@ export { problemResponse };
 export interface FetchAuthenticatorOptions {
   /** Scopes every request must have. */
   readonly requiredScopes?: readonly string[];
+  /** Usage credits each request costs a key that has credits (default 1; 0: free). */
+  readonly cost?: number;
+  /**
+   * The client's address, for the refusal budget (too many unknown keys from one address: 429
+   * without a store read). A Fetch `Request` carries no address, so there is no default: pass
+   * your runtime's (e.g. Hono's `getConnInfo`, Bun's `server.requestIP`, a trusted proxy header).
+   */
+  readonly clientAddress?: (request: Request) => string | undefined;
 }
 
 /** What {@link FetchAuthenticator} answers: the context, or a ready refusal `Response`. */
 export type FetchAuthResult =
-  | { readonly ok: true; readonly context: AuthContext }
+  | {
+      readonly ok: true;
+      readonly context: AuthContext;
+      /** Rate-limit and credit header fields to add to your response (`undefined`: none). */
+      readonly headers: Readonly<Record<string, string>> | undefined;
+    }
   | { readonly ok: false; readonly error: ApiKeyError; readonly response: Response };
 
 /** Authenticates one Fetch `Request`. */
@@ -42,6 +56,12 @@ export function createFetchAuthenticator(
 ): FetchAuthenticator {
   const verifyOptions = Object.freeze({
     ...(options.requiredScopes ? { requiredScopes: [...options.requiredScopes] } : {}),
+    ...(options.cost === undefined
+      ? {}
+      : { cost: checkCreditCost(options.cost, 'cost', '@keygate/core/fetch') }),
+    ...(options.clientAddress === undefined
+      ? {}
+      : { clientAddress: options.clientAddress as (request: unknown) => string | undefined }),
   });
   const withAuthorization = Object.freeze({ ...verifyOptions, hasAuthorizationHeader: true });
   return async (request) => {
@@ -49,8 +69,11 @@ export function createFetchAuthenticator(
     const result = await verifier.verify(
       value,
       request.headers.has('authorization') ? withAuthorization : verifyOptions,
+      request,
     );
-    if (result.ok) return result;
+    if (result.ok) {
+      return { ok: true, context: result.context, headers: verifier.quotaHeaders(result) };
+    }
     return {
       ok: false,
       error: result.error,

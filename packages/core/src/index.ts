@@ -30,6 +30,7 @@ export {
   MissingOrganisationError,
   RateLimitedError,
   RevokedApiKeyError,
+  UsageExceededError,
   WrongEnvironmentError,
 } from './errors.js';
 export { type GenerateApiKeyOptions, type GeneratedApiKey, generateApiKey } from './generate.js';
@@ -96,6 +97,50 @@ export {
   type ProblemOptions,
   toProblem,
 } from './problem.js';
+export {
+  type ApiKeyCredits,
+  type CreditColumns,
+  type CreditConsumption,
+  type CreditRefill,
+  checkCreditCost,
+  checkCredits,
+  creditColumnsOf,
+  creditsFromColumns,
+  MAX_CREDITS,
+  MAX_REFILL_INTERVAL_MS,
+  MIN_REFILL_INTERVAL_MS,
+  takeCredits,
+} from './quotas/credits.js';
+export { MemoryRateLimiter, type MemoryRateLimiterOptions } from './quotas/memory-rate-limiter.js';
+export type { CreditsInput } from './quotas/quota-input.js';
+export {
+  CREDITS_REMAINING_HEADER,
+  type QuotaReport,
+  quotaHeaders,
+  type RateLimitHeaderStyle,
+} from './quotas/quota-report.js';
+export {
+  checkRateLimitPolicy,
+  MAX_RATE_LIMIT,
+  MAX_RATE_LIMIT_WINDOW_MS,
+  MIN_RATE_LIMIT_WINDOW_MS,
+  type RateLimitPolicy,
+} from './quotas/rate-limit-policy.js';
+export type {
+  RateLimitDecision,
+  RateLimiter,
+  RateLimitRequest,
+  RateLimitState,
+} from './quotas/rate-limiter.js';
+export { DEFAULT_REFUSAL_BUDGET } from './quotas/refusal-budget.js';
+export {
+  fits as slidingWindowFits,
+  remainingOf as slidingWindowRemaining,
+  resetMsOf as slidingWindowResetMs,
+  retryAfterMsOf as slidingWindowRetryAfterMs,
+  slidingEstimate,
+  windowIndexOf,
+} from './quotas/sliding-window.js';
 export {
   type ApiKeyRecord,
   type ApiKeyRecordChanges,

@@ -4,6 +4,15 @@
 import { InvalidKeyInputError } from './errors.js';
 import type { KeyFormat } from './key-format.js';
 import { UNPRINTABLE_CHARACTER } from './printable-text.js';
+import type { ApiKeyCredits } from './quotas/credits.js';
+import {
+  type CreditsInput,
+  type CreditsUpdate,
+  checkCreditsInput,
+  checkCreditsUpdate,
+  checkRateLimitInput,
+} from './quotas/quota-input.js';
+import type { RateLimitPolicy } from './quotas/rate-limit-policy.js';
 import { isScope, SCOPE_SYNTAX } from './scopes.js';
 
 /** What {@link KeyManager.create} takes. */
@@ -22,6 +31,10 @@ export interface CreateApiKeyInput {
   readonly scopes?: readonly string[];
   /** A JSON object, at most 8 KiB serialised. */
   readonly metadata?: Readonly<Record<string, unknown>>;
+  /** The key's own rate limit (the default and its organisation's apply too). Default: none. */
+  readonly rateLimit?: RateLimitPolicy | null;
+  /** Usage credits (a balance and an optional refill). Default: none, the key is not metered. */
+  readonly credits?: CreditsInput | null;
 }
 
 /** What {@link KeyManager.update} takes: only the fields to change. */
@@ -36,6 +49,13 @@ export interface UpdateApiKeyInput {
   readonly metadata?: Readonly<Record<string, unknown>>;
   /** `false` disables the key (refused with `disabled_api_key`), `true` enables it again. */
   readonly enabled?: boolean;
+  /** The key's own rate limit, or `null` to remove it. */
+  readonly rateLimit?: RateLimitPolicy | null;
+  /**
+   * The key's credits, or `null` to stop metering it. A part left out is kept: `{ refill }` alone
+   * changes the refill and keeps the balance. Setting `remaining` restarts the refill clock.
+   */
+  readonly credits?: CreditsUpdate | null;
 }
 
 /** An update, checked and normalised: only the fields that were given. */
@@ -45,6 +65,8 @@ export interface CheckedUpdateInput {
   readonly scopes?: readonly string[];
   readonly metadata?: Readonly<Record<string, unknown>>;
   readonly enabled?: boolean;
+  readonly rateLimit?: RateLimitPolicy | null;
+  readonly credits?: CreditsUpdate | null;
 }
 
 /** The input, checked and normalised. */
@@ -55,6 +77,8 @@ export interface CheckedCreateInput {
   readonly expiresAt: Date | null;
   readonly scopes: readonly string[];
   readonly metadata: Readonly<Record<string, unknown>>;
+  readonly rateLimit: RateLimitPolicy | null;
+  readonly credits: ApiKeyCredits | null;
 }
 
 /** Longest key name, in characters (after trimming). */
@@ -98,6 +122,12 @@ export function checkCreateInput(input: CreateApiKeyInput, format: KeyFormat): C
     expiresAt: checkExpiry(input.expiresAt ?? null),
     scopes: checkScopes(input.scopes ?? []),
     metadata: checkMetadata(input.metadata ?? {}),
+    rateLimit: asInputError('rateLimit', input.rateLimit, () =>
+      checkRateLimitInput(input.rateLimit ?? null),
+    ),
+    credits: asInputError('credits', input.credits, () =>
+      checkCreditsInput(input.credits ?? null, new Date()),
+    ),
   };
 }
 
@@ -106,7 +136,7 @@ export function checkUpdateInput(input: UpdateApiKeyInput): CheckedUpdateInput {
   if (typeof input !== 'object' || input === null) {
     throw nothingToChange(input);
   }
-  const { name, expiresAt, scopes, metadata, enabled } = input;
+  const { name, expiresAt, scopes, metadata, enabled, rateLimit, credits } = input;
   if (enabled !== undefined && typeof enabled !== 'boolean') {
     throw new InvalidKeyInputError('"enabled" must be true or false.', {
       field: 'enabled',
@@ -119,14 +149,35 @@ export function checkUpdateInput(input: UpdateApiKeyInput): CheckedUpdateInput {
     ...(scopes === undefined ? {} : { scopes: checkScopes(scopes) }),
     ...(metadata === undefined ? {} : { metadata: checkMetadata(metadata) }),
     ...(enabled === undefined ? {} : { enabled }),
+    ...(rateLimit === undefined
+      ? {}
+      : { rateLimit: asInputError('rateLimit', rateLimit, () => checkRateLimitInput(rateLimit)) }),
+    ...(credits === undefined
+      ? {}
+      : { credits: asInputError('credits', credits, () => checkCreditsUpdate(credits)) }),
   };
   if (Object.keys(checked).length === 0) throw nothingToChange(input);
   return checked;
 }
 
+// The quota checks are shared with option checking, where a TypeError or RangeError is right; as
+// key input they are the caller's data, so they become the typed input error.
+function asInputError<T>(field: string, given: unknown, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (!(error instanceof TypeError || error instanceof RangeError)) throw error;
+    const message = error.message.replace(/^@keygate\/\w+: /, '');
+    throw new InvalidKeyInputError(`${message[0]!.toUpperCase()}${message.slice(1)}.`, {
+      field,
+      given,
+    });
+  }
+}
+
 function nothingToChange(given: unknown): InvalidKeyInputError {
   return new InvalidKeyInputError(
-    'Say what to change: the name, the expiry, the scopes, the metadata, or enabled.',
+    'Say what to change: the name, the expiry, the scopes, the metadata, enabled, the rate limit or the credits.',
     { field: 'input', given },
   );
 }

@@ -15,6 +15,7 @@ import {
   type UpdateApiKeyInput,
 } from './key-manager-input.js';
 import type { ApiKeyUpdateCondition, KeyStore, ListOptions } from './key-store.js';
+import { applyCreditsUpdate } from './quotas/quota-input.js';
 import {
   type ApiKeyRecord,
   type ApiKeyRecordChanges,
@@ -193,8 +194,12 @@ class StoreKeyManager implements KeyManager {
       }
       condition.replacedById = null;
     }
+    const { credits, ...others } = changes;
     const write: ApiKeyRecordChanges = {
-      ...changes,
+      ...others,
+      ...(credits === undefined
+        ? {}
+        : { credits: applyCreditsUpdate(before.credits, credits, new Date()) }),
       // Disabling a disabled key keeps the time it was first disabled.
       ...(enabled === undefined
         ? {}
@@ -256,6 +261,9 @@ class StoreKeyManager implements KeyManager {
       scopes: old.scopes,
       metadata: old.metadata,
       expiresAt: expiresAtOverride === undefined ? old.expiresAt : expiresAtOverride,
+      // The successor starts with the old key's balance and refill schedule.
+      rateLimit: old.rateLimit,
+      credits: old.credits,
     });
     const now = Date.now();
     const graceEnd = new Date(now + gracePeriodMs);
@@ -299,6 +307,8 @@ class StoreKeyManager implements KeyManager {
       revokedAt: null,
       replacedById: null,
       disabledAt: null,
+      rateLimit: checked.rateLimit,
+      credits: checked.credits,
       leakedAt: null,
       leakSource: null,
     };

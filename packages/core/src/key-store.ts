@@ -1,4 +1,5 @@
 // The storage contract (DESIGN.md section 4): small, Promise-only, proven by one conformance suite.
+import type { CreditConsumption } from './quotas/credits.js';
 import type { ApiKeyRecord, ApiKeyRecordChanges } from './record.js';
 
 /** One page of an organisation's keys, newest first. */
@@ -108,6 +109,13 @@ export interface KeyStore {
    * exists is skipped (never re-created).
    */
   recordLastUsed(entries: readonly LastUsedEntry[]): Promise<void>;
+  /**
+   * Takes `cost` usage credits from a key in one atomic step: applies the refills due at `now`
+   * first, takes nothing when fewer than `cost` are left (a balance never goes below 0), and
+   * writes before it answers (a crash loses no decrement). `null` when there is no such record or
+   * it has no credits. Publishes no invalidation event: credits are never cached.
+   */
+  consumeCredits(id: string, cost: number, now: Date): Promise<CreditConsumption | null>;
   /**
    * Delivers other instances' (and this one's) invalidation events. Optional: a store without a
    * channel leaves it out, and verifiers then rely on their cache TTL. A store that can lose its

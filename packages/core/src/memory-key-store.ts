@@ -10,6 +10,14 @@ import type {
   Unsubscribe,
 } from './key-store.js';
 import { decodeCursor, encodeCursor, isAfterCursor, pageSize } from './list-options.js';
+import {
+  type CreditColumns,
+  type CreditConsumption,
+  creditColumnsOf,
+  creditsFromColumns,
+  takeCredits,
+} from './quotas/credits.js';
+import type { RateLimitPolicy } from './quotas/rate-limit-policy.js';
 import type { ApiKeyRecord, ApiKeyRecordChanges } from './record.js';
 
 // Times are kept as numbers (null when absent: a missing time then costs no heap number),
@@ -31,6 +39,8 @@ interface StoredRecord {
   revokedAt: number | null;
   replacedById: string | null;
   disabledAt: number | null;
+  rateLimit: RateLimitPolicy | null;
+  credits: CreditColumns | null;
   leakedAt: number | null;
   leakSource: string | null;
 }
@@ -145,6 +155,15 @@ export class MemoryKeyStore implements KeyStore {
     }
   }
 
+  async consumeCredits(id: string, cost: number, now: Date): Promise<CreditConsumption | null> {
+    // One synchronous step: nothing else runs between the read and the write.
+    const stored = this.#byId.get(id);
+    if (stored === undefined || stored.credits === null) return null;
+    const { columns, consumption } = takeCredits(stored.credits, cost, now.getTime());
+    stored.credits = columns;
+    return consumption;
+  }
+
   async subscribe(listener: (event: InvalidationEvent) => void): Promise<Unsubscribe> {
     this.#listeners.add(listener);
     return () => {
@@ -183,6 +202,8 @@ function toStored(record: ApiKeyRecord): StoredRecord {
     revokedAt: timeOf(record.revokedAt),
     replacedById: record.replacedById === null ? null : flat(record.replacedById),
     disabledAt: timeOf(record.disabledAt),
+    rateLimit: copyRateLimit(record.rateLimit),
+    credits: record.credits === null ? null : creditColumnsOf(record.credits),
     leakedAt: timeOf(record.leakedAt),
     leakSource: record.leakSource === null ? null : flat(record.leakSource),
   };
@@ -212,6 +233,8 @@ function fromStored(stored: StoredRecord): ApiKeyRecord {
     revokedAt: dateOf(stored.revokedAt),
     replacedById: stored.replacedById,
     disabledAt: dateOf(stored.disabledAt),
+    rateLimit: stored.rateLimit === null ? null : { ...stored.rateLimit },
+    credits: stored.credits === null ? null : creditsFromColumns(stored.credits),
     leakedAt: dateOf(stored.leakedAt),
     leakSource: stored.leakSource,
   };
@@ -245,6 +268,14 @@ function applyChanges(stored: StoredRecord, changes: ApiKeyRecordChanges): void 
   if (changes.metadata !== undefined) stored.metadata = copyMetadata(changes.metadata);
   if (changes.hash !== undefined) stored.hash = flat(changes.hash);
   if (changes.hashVersion !== undefined) stored.hashVersion = changes.hashVersion;
+  if (changes.rateLimit !== undefined) stored.rateLimit = copyRateLimit(changes.rateLimit);
+  if (changes.credits !== undefined) {
+    stored.credits = changes.credits === null ? null : creditColumnsOf(changes.credits);
+  }
+}
+
+function copyRateLimit(policy: RateLimitPolicy | null): RateLimitPolicy | null {
+  return policy === null ? null : Object.freeze({ limit: policy.limit, windowMs: policy.windowMs });
 }
 
 function timeOf(date: Date | null): number | null {

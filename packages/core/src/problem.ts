@@ -1,6 +1,7 @@
 // The HTTP mapping of a refusal (RFC 9457 problem+json, WWW-Authenticate, Retry-After). It lives
 // in core so that every adapter sends exactly the same status, headers and body.
 import type { ApiKeyError } from './errors.js';
+import { quotaHeaders, type RateLimitHeaderStyle } from './quotas/quota-report.js';
 
 /** The RFC 9457 body of a refusal. */
 export interface ProblemDetails {
@@ -31,6 +32,8 @@ export interface ProblemOptions {
   readonly headerName?: string;
   /** Prefix of the problem `type` URI; the code is appended (default `https://keygate.dev/problems/`). */
   readonly typeBase?: string;
+  /** Which rate-limit header fields a quota refusal carries (default `draft`). */
+  readonly rateLimitHeaders?: RateLimitHeaderStyle;
 }
 
 /** Default prefix of problem type URIs. */
@@ -65,6 +68,9 @@ export function toProblem(error: ApiKeyError, options: ProblemOptions = {}): Pro
   }
   if (error.retryAfterSeconds !== undefined)
     headers['retry-after'] = String(error.retryAfterSeconds);
+  if (error.quota !== undefined) {
+    Object.assign(headers, quotaHeaders(error.quota, options.rateLimitHeaders ?? 'draft'));
+  }
   return buildProblem(error, options.typeBase, headers);
 }
 
@@ -115,7 +121,9 @@ export function buildProblem(
  * ```
  */
 export function problemResponse(problem: Problem): Response {
-  return new Response(problem.json, { status: problem.status, headers: problem.headers });
+  // A copy: the problem's headers are frozen and shared, and some runtimes keep the init object
+  // and add to it (@hono/node-server sets Content-Length on it).
+  return new Response(problem.json, { status: problem.status, headers: { ...problem.headers } });
 }
 
 function quoted(value: string): string {

@@ -25,7 +25,31 @@ export function isApiKeyRecord(value: unknown): value is ApiKeyRecord {
     (record.replacedById === null || typeof record.replacedById === 'string') &&
     isDateOrNull(record.disabledAt) &&
     isDateOrNull(record.leakedAt) &&
-    (record.leakSource === null || typeof record.leakSource === 'string')
+    (record.leakSource === null || typeof record.leakSource === 'string') &&
+    isRateLimitOrNull(record.rateLimit) &&
+    isCreditsOrNull(record.credits)
+  );
+}
+
+function isRateLimitOrNull(value: unknown): boolean {
+  if (value === null) return true;
+  if (typeof value !== 'object' || value === undefined) return false;
+  const { limit, windowMs } = value as Record<string, unknown>;
+  return Number.isSafeInteger(limit) && Number.isSafeInteger(windowMs);
+}
+
+function isCreditsOrNull(value: unknown): boolean {
+  if (value === null) return true;
+  if (typeof value !== 'object' || value === undefined) return false;
+  const { remaining, refill, refilledAt } = value as Record<string, unknown>;
+  return (
+    Number.isSafeInteger(remaining) &&
+    isDate(refilledAt) &&
+    (refill === null ||
+      (typeof refill === 'object' &&
+        refill !== undefined &&
+        Number.isSafeInteger((refill as Record<string, unknown>).amount) &&
+        Number.isSafeInteger((refill as Record<string, unknown>).intervalMs)))
   );
 }
 

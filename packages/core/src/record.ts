@@ -1,4 +1,6 @@
 // The stored shape of a key (DESIGN.md section 3): its digest and display prefix, never the key.
+import type { ApiKeyCredits } from './quotas/credits.js';
+import type { RateLimitPolicy } from './quotas/rate-limit-policy.js';
 
 /**
  * One API key as a store holds it. `hash` is the digest of the whole key string; the key itself
@@ -29,6 +31,10 @@ export interface ApiKeyRecord {
   readonly replacedById: string | null;
   /** When the key was disabled; `null` while enabled. Unlike a revocation, it can be undone. */
   readonly disabledAt: Date | null;
+  /** The key's own rate limit (on top of the default and its organisation's), or `null`. */
+  readonly rateLimit: RateLimitPolicy | null;
+  /** The key's usage credits, or `null` for a key that is not metered. */
+  readonly credits: ApiKeyCredits | null;
   /** When a secret scanner first reported the key as public (it may still work: see `revokedAt`). */
   readonly leakedAt: Date | null;
   /** Where the leak was found (a URL, such as the GitHub file), or `null` when not known. */
@@ -50,6 +56,9 @@ export interface ApiKeyRecordChanges {
   /** A re-hash (pepper rotation) changes both together. */
   readonly hash?: string;
   readonly hashVersion?: string;
+  readonly rateLimit?: RateLimitPolicy | null;
+  /** Replaces the whole balance, refill and refill time (`KeyStore.consumeCredits` takes credits). */
+  readonly credits?: ApiKeyCredits | null;
 }
 
 /** What a listing shows: a record without its digest. */

@@ -4,6 +4,10 @@ import type { Organisation } from './auth-context.js';
 import { createKeyDigester, type KeyDigester, type Pepper } from './digest.js';
 import { createKeyFormat, type KeyFormat, type KeyFormatOptions } from './key-format.js';
 import type { KeyStore } from './key-store.js';
+import type { RateLimitHeaderStyle } from './quotas/quota-report.js';
+import { checkRateLimitPolicy, type RateLimitPolicy } from './quotas/rate-limit-policy.js';
+import type { RateLimiter } from './quotas/rate-limiter.js';
+import { DEFAULT_REFUSAL_BUDGET } from './quotas/refusal-budget.js';
 
 /** Looks up an organisation; `null`, `undefined` or `false` means "no active organisation". */
 export type ResolveOrganisation = (
@@ -11,7 +15,14 @@ export type ResolveOrganisation = (
 ) => Organisation | null | undefined | false | Promise<Organisation | null | undefined | false>;
 
 /** Where a background operation failed, for {@link VerifierOptions.onError}. */
-export type VerifierOperation = 'lookup' | 'organisation' | 'last-used' | 'rehash' | 'subscribe';
+export type VerifierOperation =
+  | 'lookup'
+  | 'organisation'
+  | 'last-used'
+  | 'rehash'
+  | 'subscribe'
+  | 'rate-limit'
+  | 'credits';
 
 /** Options of {@link createVerifier}. */
 export interface VerifierOptions {
@@ -50,8 +61,34 @@ export interface VerifierOptions {
         /** Write collected uses this often (default 5,000 ms). */
         readonly flushIntervalMs?: number;
       };
-  /** Per-key, per-instance request limit; refused with `rate_limited`. Off by default. */
-  readonly rateLimit?: { readonly limit: number; readonly windowMs: number };
+  /**
+   * The default rate limit of every key (each key counted on its own), on top of a key's own
+   * `rateLimit` and its organisation's: the strictest applies. Refused with `rate_limited`. Off
+   * by default. Counted by `rateLimiter`.
+   */
+  readonly rateLimit?: RateLimitPolicy;
+  /**
+   * The rate limit shared by all of an organisation's keys, from the organisation that
+   * `resolveOrganisation` returned (e.g. by its plan); `null`/`undefined` for none. Called when a
+   * key is loaded into the cache, not on every request.
+   */
+  readonly organisationRateLimit?: (
+    organisation: Organisation,
+  ) => RateLimitPolicy | null | undefined;
+  /**
+   * Counts rate limits. Default: a `MemoryRateLimiter` of this verifier (per process). For a
+   * limit that holds across instances use `RedisRateLimiter` from `@keygate/redis`. Closed by
+   * `close()`.
+   */
+  readonly rateLimiter?: RateLimiter;
+  /**
+   * Unknown keys one client address may try per window before it is refused with `rate_limited`
+   * without a store read (default 100 a minute); `false` turns it off. Applies only when `verify`
+   * is given the client's address (the adapters do; a bare `verify()` does not).
+   */
+  readonly refusalBudget?: false | RateLimitPolicy;
+  /** Which rate-limit header fields responses carry: `draft` (default), `legacy` or `none`. */
+  readonly rateLimitHeaders?: RateLimitHeaderStyle;
   /** The header the key travels in, used in messages and by adapters (default `x-api-key`). */
   readonly headerName?: string;
   /** `realm` of `WWW-Authenticate` (default `api`). */
@@ -74,7 +111,13 @@ export interface ResolvedVerifierOptions {
     | undefined;
   readonly storeTimeoutMs: number;
   readonly lastUsed: { readonly intervalMs: number; readonly flushIntervalMs: number } | undefined;
-  readonly rateLimit: { readonly limit: number; readonly windowMs: number } | undefined;
+  readonly rateLimit: RateLimitPolicy | undefined;
+  readonly organisationRateLimit:
+    | ((organisation: Organisation) => RateLimitPolicy | null | undefined)
+    | undefined;
+  readonly rateLimiter: RateLimiter | undefined;
+  readonly refusalBudget: RateLimitPolicy | undefined;
+  readonly rateLimitHeaders: RateLimitHeaderStyle;
   readonly headerName: string;
   readonly realm: string;
   readonly problemTypeBase: string | undefined;
@@ -89,6 +132,7 @@ const STORE_METHODS = [
   'update',
   'delete',
   'recordLastUsed',
+  'consumeCredits',
   'close',
 ] as const;
 const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
@@ -143,10 +187,30 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
   const rateLimit =
     options.rateLimit === undefined
       ? undefined
-      : {
-          limit: positiveInteger(options.rateLimit.limit, 'rateLimit.limit'),
-          windowMs: positiveInteger(options.rateLimit.windowMs, 'rateLimit.windowMs'),
-        };
+      : checkRateLimitPolicy(options.rateLimit, 'rateLimit');
+  if (
+    options.organisationRateLimit !== undefined &&
+    typeof options.organisationRateLimit !== 'function'
+  ) {
+    throw new TypeError('@keygate/core: organisationRateLimit must be a function');
+  }
+  const rateLimiter = options.rateLimiter;
+  if (
+    rateLimiter !== undefined &&
+    (typeof rateLimiter !== 'object' ||
+      rateLimiter === null ||
+      typeof rateLimiter.consume !== 'function')
+  ) {
+    throw new TypeError('@keygate/core: rateLimiter must have a consume() method');
+  }
+  const refusalBudget =
+    options.refusalBudget === false
+      ? undefined
+      : checkRateLimitPolicy(options.refusalBudget ?? DEFAULT_REFUSAL_BUDGET, 'refusalBudget');
+  const rateLimitHeaders = options.rateLimitHeaders ?? 'draft';
+  if (!['draft', 'legacy', 'none'].includes(rateLimitHeaders)) {
+    throw new TypeError("@keygate/core: rateLimitHeaders must be 'draft', 'legacy' or 'none'");
+  }
   const headerName = (options.headerName ?? 'x-api-key').toLowerCase();
   if (!HEADER_NAME.test(headerName)) {
     throw new TypeError(
@@ -174,7 +238,11 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
     cache: cache && Object.freeze(cache),
     storeTimeoutMs: positiveInteger(options.storeTimeoutMs ?? 2_000, 'storeTimeoutMs'),
     lastUsed: lastUsed && Object.freeze(lastUsed),
-    rateLimit: rateLimit && Object.freeze(rateLimit),
+    rateLimit,
+    organisationRateLimit: options.organisationRateLimit,
+    rateLimiter,
+    refusalBudget,
+    rateLimitHeaders,
     headerName,
     realm: options.realm ?? 'api',
     problemTypeBase: options.problemTypeBase,

@@ -269,16 +269,20 @@ describe('verifier: store answers', () => {
     ]);
   });
 
-  it('limits requests per key and says when to retry', async () => {
+  it('limits requests per key (sliding window) and says when to retry', async () => {
     vi.useFakeTimers();
+    vi.setSystemTime(Date.UTC(2026, 0, 1)); // the start of a 10 s window
     const { verifier, keys } = setup({ rateLimit: { limit: 3, windowMs: 10_000 } });
     const { key } = await keys.create({ organisationId: 'org', name: 'a' });
     const codes = [];
     for (let i = 0; i < 4; i++) codes.push(codeOf(await verifier.verify(key)));
     expect(codes).toEqual(['ok', 'ok', 'ok', 'rate_limited']);
     const limited = await verifier.verify(key);
-    expect(!limited.ok && verifier.problem(limited.error).headers['retry-after']).toBe('10');
-    vi.advanceTimersByTime(10_000);
+    // In the next window the 3 still weigh 3 × (1 − elapsed/10 s): one more fits after 3.33 s.
+    expect(!limited.ok && verifier.problem(limited.error).headers['retry-after']).toBe('14');
+    vi.advanceTimersByTime(13_000);
+    expect(codeOf(await verifier.verify(key))).toBe('rate_limited');
+    vi.advanceTimersByTime(334);
     expect(codeOf(await verifier.verify(key))).toBe('ok');
   });
 });

@@ -1,15 +1,22 @@
 // The verifier (DESIGN.md section 5): header → format → checksum → environment → cache → store →
-// revoked → disabled → expired → organisation → scopes. The cheap checks never touch the store,
-// and a cache hit answers synchronously without allocating.
+// revoked → disabled → expired → organisation → scopes → quotas. The cheap checks never touch the
+// store, and a cache hit answers synchronously without allocating (a key with quotas: see
+// quotas/quota-stage.ts).
 import type { AuthContext, Organisation } from './auth-context.js';
 import { BoundedCache } from './bounded-cache.js';
 import { issuers } from './context-issuers.js';
 import { withDeadline } from './deadline.js';
-import { type ApiKeyError, RateLimitedError } from './errors.js';
+import type { ApiKeyError } from './errors.js';
 import type { InvalidationEvent, SubscriptionMonitor, Unsubscribe } from './key-store.js';
 import { LastUsedRecorder } from './last-used-recorder.js';
 import { checkApiKey } from './parse.js';
 import { type Problem, toProblem } from './problem.js';
+import { MemoryRateLimiter } from './quotas/memory-rate-limiter.js';
+import { type QuotaReport, quotaHeaders } from './quotas/quota-report.js';
+import { type QuotaPlan, QuotaStage } from './quotas/quota-stage.js';
+import { checkRateLimitPolicy } from './quotas/rate-limit-policy.js';
+import type { RateLimiter, RateLimitRequest } from './quotas/rate-limiter.js';
+import { RefusalBudget } from './quotas/refusal-budget.js';
 import type { ApiKeyRecord } from './record.js';
 import { isApiKeyRecord } from './record-shape.js';
 import { createRefusals, type Refusals, type VerifyFailure } from './refusals.js';
@@ -49,6 +56,11 @@ const CLOSE_GRACE_MS = 500;
 export interface VerifySuccess {
   readonly ok: true;
   readonly context: AuthContext;
+  /**
+   * Present when the key has quotas: where its rate limits and credits stand after this request.
+   * Adapters send it as header fields (`verifier.quotaHeaders(result)`).
+   */
+  readonly quota?: QuotaReport;
 }
 
 /** The answer of {@link Verifier.verify}. */
@@ -60,6 +72,14 @@ export interface VerifyOptions {
   readonly requiredScopes?: readonly string[];
   /** The request has an `Authorization` header: a missing key's message then says where to put it. */
   readonly hasAuthorizationHeader?: boolean;
+  /** Usage credits this request costs a key that has credits (default 1; 0: free). */
+  readonly cost?: number;
+  /**
+   * The client's address, read from the `request` passed to `verify` (only on a cache miss). With
+   * it the refusal budget applies: too many unknown keys from one address are refused without a
+   * store read. Adapters pass the framework's client IP; bare `verify()` calls have no budget.
+   */
+  readonly clientAddress?: (request: unknown) => string | undefined;
 }
 
 /**
@@ -77,8 +97,18 @@ export interface Verifier {
    * Verifies the value(s) of the key header. Synchronous when the cache or the cheap checks can
    * answer, a Promise otherwise: `await` it either way. Never rejects: a store or
    * `resolveOrganisation` that fails or outlives `storeTimeoutMs` is `key_store_unavailable`.
+   * `request` is handed to `options.clientAddress` (the refusal budget) and to nothing else.
    */
-  verify(headerValue: unknown, options?: VerifyOptions): VerifyResult | Promise<VerifyResult>;
+  verify(
+    headerValue: unknown,
+    options?: VerifyOptions,
+    request?: unknown,
+  ): VerifyResult | Promise<VerifyResult>;
+  /**
+   * The rate-limit and credit header fields for an answer (lowercase names), or `undefined` when
+   * it has none: adapters write them on the response, accepted or refused.
+   */
+  quotaHeaders(result: VerifyResult): Readonly<Record<string, string>> | undefined;
   /** The HTTP answer for a refusal, built once per error. */
   problem(error: ApiKeyError): Problem;
   /** Drops what the cache knows of a record (by id and by digest). */
@@ -104,8 +134,8 @@ interface CachedKey {
   readonly scopes: readonly string[];
   cachedUntil: number;
   lastUsedMarkedAt: number;
-  windowStart: number;
-  windowCount: number;
+  /** The key's quota policies (never their counts, which live in the rate limiter and store). */
+  readonly quota: QuotaPlan | undefined;
 }
 
 /**
@@ -141,6 +171,9 @@ class ApiKeyVerifier implements Verifier {
   readonly #problems = new WeakMap<ApiKeyError, Problem>();
   readonly #lastUsed: LastUsedRecorder | undefined;
   readonly #digest: (key: string) => string;
+  readonly #limiter: RateLimiter;
+  readonly #quotas: QuotaStage;
+  readonly #budget: RefusalBudget | undefined;
   #unsubscribe: Unsubscribe | undefined;
   #subscribeRetry: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
@@ -167,10 +200,33 @@ class ApiKeyVerifier implements Verifier {
         (error) => options.onError(error, 'last-used'),
       );
     }
+    this.#limiter = options.rateLimiter ?? new MemoryRateLimiter();
+    this.#quotas = new QuotaStage({
+      limiter: this.#limiter,
+      consumeCredits: (id, cost, now) =>
+        this.#withTimeout(
+          () => options.store.consumeCredits(id, cost, now),
+          Date.now() + options.storeTimeoutMs,
+        ),
+      withDeadline: (pending) =>
+        withDeadline(
+          () => pending,
+          options.storeTimeoutMs,
+          `the rate limiter did not answer within ${options.storeTimeoutMs} ms`,
+        ),
+      storeUnavailable: this.#refusals.storeUnavailable,
+      onError: (error, operation) => options.onError(error, operation),
+    });
+    this.#budget =
+      options.refusalBudget === undefined ? undefined : new RefusalBudget(options.refusalBudget);
     this.ready = this.#subscribe();
   }
 
-  verify(headerValue: unknown, options?: VerifyOptions): VerifyResult | Promise<VerifyResult> {
+  verify(
+    headerValue: unknown,
+    options?: VerifyOptions,
+    request?: unknown,
+  ): VerifyResult | Promise<VerifyResult> {
     let value = headerValue;
     if (typeof value !== 'string' && Array.isArray(value)) {
       if (value.length > 1) return this.#refusals.multipleHeaders;
@@ -192,7 +248,21 @@ class ApiKeyVerifier implements Verifier {
     const now = Date.now();
     const cached = this.#valid?.get(digest) ?? this.#refused?.get(digest);
     if (cached !== undefined && cached.cachedUntil > now) return this.#answer(cached, now, options);
-    return this.#lookup(key, digest, cached, options);
+    let address: string | undefined;
+    const clientAddress = options?.clientAddress;
+    if (clientAddress !== undefined && this.#budget !== undefined) {
+      address = clientAddress(request);
+      if (address !== undefined && address !== '') {
+        const refusal = this.#budget.refusalFor(address, now);
+        if (refusal !== undefined) return refusal;
+      }
+    }
+    return this.#lookup(key, digest, cached, options, address);
+  }
+
+  quotaHeaders(result: VerifyResult): Readonly<Record<string, string>> | undefined {
+    const report = result.ok ? result.quota : result.error.quota;
+    return report === undefined ? undefined : quotaHeaders(report, this.options.rateLimitHeaders);
   }
 
   problem(error: ApiKeyError): Problem {
@@ -201,6 +271,7 @@ class ApiKeyVerifier implements Verifier {
       problem = toProblem(error, {
         realm: this.options.realm,
         headerName: this.headerName,
+        rateLimitHeaders: this.options.rateLimitHeaders,
         ...(this.options.problemTypeBase === undefined
           ? {}
           : { typeBase: this.options.problemTypeBase }),
@@ -254,32 +325,25 @@ class ApiKeyVerifier implements Verifier {
     } catch (error) {
       this.options.onError(error, 'last-used');
     }
+    try {
+      await this.#limiter.close?.();
+    } catch (error) {
+      this.options.onError(error, 'rate-limit');
+    }
     this.clearCache();
   }
 
-  #answer(cached: CachedKey, now: number, options: VerifyOptions | undefined): VerifyResult {
+  #answer(
+    cached: CachedKey,
+    now: number,
+    options: VerifyOptions | undefined,
+  ): VerifyResult | Promise<VerifyResult> {
     if (!cached.result.ok) return cached.result;
     if (cached.expiresAt <= now) return this.#refusals.expired;
     const required = options?.requiredScopes;
     if (required !== undefined) {
       const error = missingScopeError(cached, required);
       if (error !== undefined) return { ok: false, error };
-    }
-    const rateLimit = this.options.rateLimit;
-    if (rateLimit !== undefined) {
-      if (now - cached.windowStart >= rateLimit.windowMs) {
-        cached.windowStart = now;
-        cached.windowCount = 0;
-      }
-      if (++cached.windowCount > rateLimit.limit) {
-        const retryAfterSeconds = Math.ceil((cached.windowStart + rateLimit.windowMs - now) / 1000);
-        return {
-          ok: false,
-          error: new RateLimitedError('This API key has made too many requests. Slow down.', {
-            retryAfterSeconds,
-          }),
-        };
-      }
     }
     if (
       this.#lastUsed !== undefined &&
@@ -288,7 +352,9 @@ class ApiKeyVerifier implements Verifier {
       cached.lastUsedMarkedAt = now;
       this.#lastUsed.add(cached.id!, now);
     }
-    return cached.result;
+    const quota = cached.quota;
+    if (quota === undefined) return cached.result;
+    return this.#quotas.apply(quota, cached.result.context, now, options?.cost ?? 1);
   }
 
   async #lookup(
@@ -296,6 +362,7 @@ class ApiKeyVerifier implements Verifier {
     digest: string,
     stale: CachedKey | undefined,
     options: VerifyOptions | undefined,
+    address: string | undefined,
   ): Promise<VerifyResult> {
     // Concurrent requests with one key share one store read.
     let pending = this.#inFlight.get(digest);
@@ -307,7 +374,11 @@ class ApiKeyVerifier implements Verifier {
       this.#inFlight.set(digest, loading);
     }
     const loaded = await pending;
-    return this.#answer(loaded, Date.now(), options);
+    const now = Date.now();
+    if (address !== undefined && address !== '' && loaded.result === this.#refusals.invalid) {
+      this.#budget!.count(address, now);
+    }
+    return this.#answer(loaded, now, options);
   }
 
   async #load(key: string, digest: string, stale: CachedKey | undefined): Promise<CachedKey> {
@@ -365,6 +436,15 @@ class ApiKeyVerifier implements Verifier {
       expiresAt: record.expiresAt,
       organisation,
     });
+    let quota: QuotaPlan | undefined;
+    try {
+      quota = this.#quotaPlan(record, organisation);
+    } catch (error) {
+      // organisationRateLimit threw or answered no policy: a host bug, answered like a failing
+      // resolveOrganisation (503, not remembered) and reported.
+      this.options.onError(error, 'rate-limit');
+      return refusedEntry(this.#refusals.storeUnavailable);
+    }
     issuers.set(context, this);
     const entry: CachedKey = {
       result: Object.freeze({ ok: true, context }),
@@ -372,12 +452,43 @@ class ApiKeyVerifier implements Verifier {
       expiresAt: record.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY,
       scopes: context.scopes,
       cachedUntil: 0,
-      // A refreshed entry keeps its use and rate-limit state, so a TTL expiry resets neither.
+      // A refreshed entry keeps its last-used mark, so a TTL expiry does not write it again.
       lastUsedMarkedAt: stale?.id === record.id ? stale.lastUsedMarkedAt : Number.NEGATIVE_INFINITY,
-      windowStart: stale?.id === record.id ? stale.windowStart : Number.NEGATIVE_INFINITY,
-      windowCount: stale?.id === record.id ? stale.windowCount : 0,
+      quota,
     };
     return this.#remember(invalidationsAtStart, digest, entry, record.hash);
+  }
+
+  // The limits and credits a valid key is subject to, from the options, the record and its
+  // organisation. Worked out on a cache miss only: a hit reads the plan.
+  #quotaPlan(record: ApiKeyRecord, organisation: Organisation): QuotaPlan | undefined {
+    const limits: RateLimitRequest[] = [];
+    const fallback = this.options.rateLimit;
+    if (fallback !== undefined) {
+      limits.push({
+        subject: `default:${record.id}:${fallback.windowMs}`,
+        name: 'default',
+        policy: fallback,
+      });
+    }
+    if (record.rateLimit !== null) {
+      limits.push({
+        subject: `key:${record.id}:${record.rateLimit.windowMs}`,
+        name: 'key',
+        policy: record.rateLimit,
+      });
+    }
+    const ofOrganisation = this.options.organisationRateLimit?.(organisation);
+    if (ofOrganisation !== undefined && ofOrganisation !== null) {
+      const policy = checkRateLimitPolicy(ofOrganisation, 'organisationRateLimit()');
+      limits.push({
+        subject: `organisation:${record.organisationId}:${policy.windowMs}`,
+        name: 'organisation',
+        policy,
+      });
+    }
+    if (limits.length === 0 && record.credits === null) return undefined;
+    return { keyId: record.id, limits, metered: record.credits !== null };
   }
 
   // Tries the current digest, then older peppers'. 'unavailable' when the store failed.
@@ -511,7 +622,6 @@ function refusedEntry(result: VerifyFailure, id?: string): CachedKey {
     scopes: [],
     cachedUntil: 0,
     lastUsedMarkedAt: 0,
-    windowStart: 0,
-    windowCount: 0,
+    quota: undefined,
   };
 }

@@ -7,7 +7,10 @@ import {
   takeApiKeyHeader,
 } from '@keygate/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { sendProblem } from './send-problem.js';
+import { sendProblem, setHeaders } from './send-problem.js';
+
+// Express's client IP follows the app's `trust proxy` setting; read only on a cache miss.
+const clientIp = (req: Request): string | undefined => req.ip;
 
 /**
  * Builds the middleware that authenticates every request by its `x-api-key` header. On success
@@ -32,10 +35,11 @@ import { sendProblem } from './send-problem.js';
  */
 export function apiKeyAuth(options: ApiKeyAuthOptions): RequestHandler {
   const { verifier, headerName, stripHeader, verifyOptions, verifyOptionsWithAuthorization } =
-    resolveApiKeyAuthOptions(options, '@keygate/express');
+    resolveApiKeyAuthOptions(options, '@keygate/express', clientIp);
 
   const settle = (result: VerifyResult, req: Request, res: Response, next: NextFunction) => {
     if (result.ok) {
+      if (result.quota !== undefined) setHeaders(res, verifier.quotaHeaders(result));
       req.apiKey = result.context;
       next();
     } else {
@@ -48,6 +52,7 @@ export function apiKeyAuth(options: ApiKeyAuthOptions): RequestHandler {
     const result = verifier.verify(
       value,
       req.headers.authorization === undefined ? verifyOptions : verifyOptionsWithAuthorization,
+      req,
     );
     // A cache hit answers synchronously: keep it synchronous, with no extra microtask.
     if (result instanceof Promise) {

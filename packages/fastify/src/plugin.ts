@@ -14,7 +14,10 @@ import type {
   HookHandlerDoneFunction,
 } from 'fastify';
 import fp from 'fastify-plugin';
-import { sendProblem } from './send-problem.js';
+import { sendProblem, setHeaders } from './send-problem.js';
+
+// Fastify's client IP follows its `trustProxy` setting; read only on a cache miss.
+const clientIp = (request: FastifyRequest): string | undefined => request.ip;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -26,7 +29,7 @@ declare module 'fastify' {
 const plugin: FastifyPluginCallback<ApiKeyAuthOptions> = (fastify, options, done) => {
   let resolved: ResolvedApiKeyAuthOptions;
   try {
-    resolved = resolveApiKeyAuthOptions(options, '@keygate/fastify');
+    resolved = resolveApiKeyAuthOptions(options, '@keygate/fastify', clientIp);
   } catch (error) {
     // Thrown synchronously from a callback plugin, it would escape Fastify and crash the process.
     done(error as Error);
@@ -42,6 +45,7 @@ const plugin: FastifyPluginCallback<ApiKeyAuthOptions> = (fastify, options, done
     next: HookHandlerDoneFunction,
   ) => {
     if (result.ok) {
+      if (result.quota !== undefined) setHeaders(reply, verifier.quotaHeaders(result));
       request.apiKey = result.context;
       next();
     } else {
@@ -57,6 +61,7 @@ const plugin: FastifyPluginCallback<ApiKeyAuthOptions> = (fastify, options, done
     const result = verifier.verify(
       value,
       raw.headers.authorization === undefined ? verifyOptions : verifyOptionsWithAuthorization,
+      request,
     );
     // A cache hit answers synchronously: keep it synchronous, with no extra microtask.
     if (result instanceof Promise) {

@@ -7,8 +7,11 @@ import {
   takeApiKeyHeader,
 } from '@keygate/core/adapter';
 import type { Context, Middleware, Next } from 'koa';
-import { sendProblem } from './send-problem.js';
+import { sendProblem, setHeaders } from './send-problem.js';
 import type { ApiKeyState } from './state.js';
+
+// Koa's client IP follows the app's `proxy` setting; read only on a cache miss.
+const clientIp = (ctx: Context): string | undefined => ctx.ip;
 
 /**
  * Builds the middleware that authenticates every request by its `x-api-key` header. On success
@@ -32,10 +35,11 @@ import type { ApiKeyState } from './state.js';
  */
 export function apiKeyAuth(options: ApiKeyAuthOptions): Middleware<ApiKeyState> {
   const { verifier, headerName, stripHeader, verifyOptions, verifyOptionsWithAuthorization } =
-    resolveApiKeyAuthOptions(options, '@keygate/koa');
+    resolveApiKeyAuthOptions(options, '@keygate/koa', clientIp);
 
   const settle = (result: VerifyResult, ctx: Context, next: Next): unknown => {
     if (result.ok) {
+      if (result.quota !== undefined) setHeaders(ctx, verifier.quotaHeaders(result));
       ctx.state.apiKey = result.context;
       return next();
     }
@@ -49,6 +53,7 @@ export function apiKeyAuth(options: ApiKeyAuthOptions): Middleware<ApiKeyState> 
     const result = verifier.verify(
       value,
       request.headers.authorization === undefined ? verifyOptions : verifyOptionsWithAuthorization,
+      ctx,
     );
     // A cache hit answers synchronously: keep it synchronous, with no extra microtask.
     if (result instanceof Promise) return result.then((settled) => settle(settled, ctx, next));

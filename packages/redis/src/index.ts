@@ -9,3 +9,4 @@ export type {
 export { DEFAULT_NAMESPACE } from './key-layout.js';
 export type { RedisKeyStoreOptions } from './options.js';
 export { RedisKeyStore } from './redis-key-store.js';
+export { RedisRateLimiter, type RedisRateLimiterOptions } from './redis-rate-limiter.js';

@@ -46,6 +46,14 @@ export class KeyLayout {
     return `${this.#tag}:digest:${hash}`;
   }
 
+  /**
+   * A rate-limit counter: one fixed window of one subject, `{namespace}:rl:<subject>:<window>`
+   * (the window's index since the epoch). Under the namespace's hash tag like every other key.
+   */
+  rateLimitKey(subject: string, window: number): string {
+    return `${this.#tag}:rl:${subject}:${window}`;
+  }
+
   /** The sorted set that lists an organisation's records: `{namespace}:org:<organisationId>`. */
   organisationKey(organisationId: string): string {
     return `${this.#tag}:org:${organisationId}`;

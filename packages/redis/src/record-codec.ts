@@ -1,6 +1,12 @@
 // Turns records into Redis hash fields and back, losing nothing: times to the millisecond, nulls,
 // scopes and nested metadata.
-import type { ApiKeyRecord, ApiKeyRecordChanges, ApiKeyUpdateCondition } from '@keygate/core';
+import type {
+  ApiKeyCredits,
+  ApiKeyRecord,
+  ApiKeyRecordChanges,
+  ApiKeyUpdateCondition,
+  RateLimitPolicy,
+} from '@keygate/core';
 
 // A null field is an absent hash field, so no string value has to mean "null".
 // `listing` is the store's own: the record's member in its organisation's sorted set, kept so
@@ -35,6 +41,7 @@ export function encodeRecord(record: ApiKeyRecord, listing: string | null): stri
   pushNullable(fields, 'revokedAt', timeOf(record.revokedAt));
   pushNullable(fields, 'replacedById', record.replacedById);
   pushNullable(fields, 'disabledAt', timeOf(record.disabledAt));
+  fields.push(...encodeRateLimit(record.rateLimit).set, ...encodeCredits(record.credits).set);
   pushNullable(fields, 'leakedAt', timeOf(record.leakedAt));
   pushNullable(fields, 'leakSource', record.leakSource);
   if (listing !== null) fields.push(LISTING_FIELD, listing);
@@ -78,7 +85,74 @@ export function encodeChanges(changes: ApiKeyRecordChanges): EncodedChanges {
   put('metadata', changes.metadata === undefined ? undefined : JSON.stringify(changes.metadata));
   put('hash', changes.hash);
   put('hashVersion', changes.hashVersion);
+  for (const encoded of [
+    changes.rateLimit === undefined ? undefined : encodeRateLimit(changes.rateLimit),
+    changes.credits === undefined ? undefined : encodeCredits(changes.credits),
+  ]) {
+    if (encoded === undefined) continue;
+    set.push(...encoded.set);
+    unset.push(...encoded.unset);
+  }
   return { set, unset };
+}
+
+/**
+ * The credit fields, one hash field each so the credit script can change the balance alone:
+ * `creditsRemaining`, `creditsRefilledAt`, and with a refill `creditsRefillAmount` and
+ * `creditsRefillIntervalMs`.
+ */
+export const CREDIT_FIELDS = [
+  'creditsRemaining',
+  'creditsRefillAmount',
+  'creditsRefillIntervalMs',
+  'creditsRefilledAt',
+] as const;
+
+function encodeRateLimit(policy: RateLimitPolicy | null): EncodedChanges {
+  return policy === null
+    ? { set: [], unset: ['rateLimit'] }
+    : { set: ['rateLimit', `${policy.limit}/${policy.windowMs}`], unset: [] };
+}
+
+function encodeCredits(credits: ApiKeyCredits | null): EncodedChanges {
+  if (credits === null) return { set: [], unset: [...CREDIT_FIELDS] };
+  const set = [
+    'creditsRemaining',
+    String(credits.remaining),
+    'creditsRefilledAt',
+    String(credits.refilledAt.getTime()),
+  ];
+  if (credits.refill === null) {
+    return { set, unset: ['creditsRefillAmount', 'creditsRefillIntervalMs'] };
+  }
+  set.push(
+    'creditsRefillAmount',
+    String(credits.refill.amount),
+    'creditsRefillIntervalMs',
+    String(credits.refill.intervalMs),
+  );
+  return { set, unset: [] };
+}
+
+function decodeRateLimit(value: string | undefined): RateLimitPolicy | null {
+  if (value === undefined) return null;
+  const [limit, windowMs] = value.split('/').map(Number);
+  return { limit: limit!, windowMs: windowMs! };
+}
+
+function decodeCredits(map: Readonly<Record<string, string>>): ApiKeyCredits | null {
+  const remaining = map.creditsRemaining;
+  if (remaining === undefined) return null;
+  const amount = map.creditsRefillAmount;
+  const intervalMs = map.creditsRefillIntervalMs;
+  return {
+    remaining: Number(remaining),
+    refill:
+      amount === undefined || intervalMs === undefined
+        ? null
+        : { amount: Number(amount), intervalMs: Number(intervalMs) },
+    refilledAt: new Date(Number(required(map, 'creditsRefilledAt'))),
+  };
 }
 
 /**
@@ -107,6 +181,8 @@ export function decodeRecord(
     revokedAt: dateOf(map.revokedAt),
     replacedById: map.replacedById ?? null,
     disabledAt: dateOf(map.disabledAt),
+    rateLimit: decodeRateLimit(map.rateLimit),
+    credits: decodeCredits(map),
     leakedAt: dateOf(map.leakedAt),
     leakSource: map.leakSource ?? null,
   };

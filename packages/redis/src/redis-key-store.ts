@@ -6,6 +6,7 @@ import {
   type ApiKeyRecordChanges,
   ApiKeyStateError,
   type ApiKeyUpdateCondition,
+  type CreditConsumption,
   DuplicateApiKeyError,
   decodeCursor,
   encodeCursor,
@@ -29,6 +30,7 @@ import {
 } from './options.js';
 import { decodeRecord, encodeChanges, encodeCondition, encodeRecord } from './record-codec.js';
 import {
+  consumeCreditsScript,
   DIGEST_TAKEN,
   deleteScript,
   findByHashScript,
@@ -215,6 +217,22 @@ export class RedisKeyStore implements KeyStore {
     }
     // Sent back to back on one connection (ioredis does not wait for one reply to send the next).
     await Promise.all(writes);
+  }
+
+  async consumeCredits(id: string, cost: number, now: Date): Promise<CreditConsumption | null> {
+    const answer = await consumeCreditsScript.run(
+      this.#client,
+      [this.#keys.recordKey(id)],
+      [String(cost), String(now.getTime())],
+    );
+    if (answer === null || answer === undefined) return null;
+    const [ok, remaining, nextRefillAt] = asArray(answer);
+    const next = Number(nextRefillAt);
+    return {
+      ok: Number(ok) === 1,
+      remaining: Number(remaining),
+      nextRefillAt: next < 0 ? null : new Date(next),
+    };
   }
 
   /** Ends this store's subscriptions. The injected connections stay open: they are the caller's. */

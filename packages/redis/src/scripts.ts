@@ -136,3 +136,41 @@ for index, key in ipairs(KEYS) do
 end
 return 0
 `);
+
+/**
+ * KEYS: record. ARGV: cost, now (ms). Takes credits as `takeCredits` in @keygate/core does:
+ * refills due at `now` first, then `cost` only if that many are left, written before it answers.
+ * Returns nil (no record, or no credits) or {1|0, remaining, next refill time or -1}.
+ */
+export const consumeCreditsScript = new LuaScript(`
+local fields = redis.call('HMGET', KEYS[1], 'creditsRemaining', 'creditsRefillAmount',
+  'creditsRefillIntervalMs', 'creditsRefilledAt')
+if not fields[1] then return false end
+local remaining = tonumber(fields[1])
+local amount = tonumber(fields[2])
+local interval = tonumber(fields[3])
+local refilledAt = tonumber(fields[4])
+local cost = tonumber(ARGV[1])
+local now = tonumber(ARGV[2])
+local changed = false
+if amount and interval and now >= refilledAt + interval then
+  refilledAt = refilledAt + math.floor((now - refilledAt) / interval) * interval
+  if remaining < amount then remaining = amount end
+  changed = true
+end
+local ok = 0
+if remaining >= cost then
+  ok = 1
+  if cost > 0 then
+    remaining = remaining - cost
+    changed = true
+  end
+end
+if changed then
+  redis.call('HSET', KEYS[1], 'creditsRemaining', string.format('%d', remaining),
+    'creditsRefilledAt', string.format('%d', refilledAt))
+end
+local nextRefill = -1
+if amount and interval then nextRefill = refilledAt + interval end
+return {ok, string.format('%d', remaining), string.format('%d', nextRefill)}
+`);

@@ -14,8 +14,9 @@ import { type MigrationOptions, PACKAGE_NAME, resolveMigrationOptions } from './
 /**
  * The migrations, oldest first. Names are permanent: the migration table records them.
  * `0001` creates the table and its indexes; `0002` adds `replaced_by_id` (for rotation);
- * `0003` adds `disabled_at` (keys that are disabled, reversibly);
- * `0006` adds `leaked_at` and `leak_source` (for secret-scanning reports).
+ * `0003` adds `disabled_at` (keys that are disabled, reversibly); `0004` adds the rate-limit and
+ * credit columns (docs/quotas.md); `0006` adds `leaked_at` and `leak_source` (for
+ * secret-scanning reports).
  *
  * @example
  * ```ts
@@ -26,6 +27,7 @@ export const MIGRATION_NAMES = Object.freeze([
   '0001_create_api_keys',
   '0002_add_replaced_by_id',
   '0003_lifecycle',
+  '0004_quotas',
   '0006_leaks',
 ] as const);
 
@@ -48,6 +50,7 @@ interface ColumnTypes {
   readonly short: ReturnType<typeof sql.raw>;
   readonly json: ReturnType<typeof sql.raw>;
   readonly time: ReturnType<typeof sql.raw>;
+  readonly count: ReturnType<typeof sql.raw>;
   /** Long text that is never indexed (a URL). */
   readonly text: ReturnType<typeof sql.raw>;
 }
@@ -59,6 +62,7 @@ const COLUMN_TYPES: Readonly<Record<SqlDialect, ColumnTypes>> = {
     short: sql.raw('varchar(64)'),
     json: sql.raw('jsonb'),
     time: sql.raw('timestamptz'),
+    count: sql.raw('bigint'),
     text: sql.raw('text'),
   },
   mysql: {
@@ -67,6 +71,7 @@ const COLUMN_TYPES: Readonly<Record<SqlDialect, ColumnTypes>> = {
     short: sql.raw('varchar(64) character set utf8mb4 collate utf8mb4_bin'),
     json: sql.raw('json'),
     time: sql.raw('datetime(3)'),
+    count: sql.raw('bigint'),
     text: sql.raw('text character set utf8mb4'),
   },
   sqlite: {
@@ -75,9 +80,24 @@ const COLUMN_TYPES: Readonly<Record<SqlDialect, ColumnTypes>> = {
     short: sql.raw('text'),
     json: sql.raw('text'),
     time: sql.raw('integer'),
+    count: sql.raw('integer'),
     text: sql.raw('text'),
   },
 };
+
+// The columns of 0004_quotas, in order.
+function quotaColumns(
+  types: ColumnTypes,
+): readonly (readonly [string, ReturnType<typeof sql.raw>])[] {
+  return [
+    ['rate_limit', types.count],
+    ['rate_limit_window_ms', types.count],
+    ['credits_remaining', types.count],
+    ['credits_refill_amount', types.count],
+    ['credits_refill_interval_ms', types.count],
+    ['credits_refilled_at', types.time],
+  ];
+}
 
 /**
  * The package's migrations for `table` on `dialect`, by name, as Kysely's Migrator wants them:
@@ -145,6 +165,21 @@ export function keygateMigrations(
       },
       async down(db) {
         await db.schema.alterTable(table).dropColumn('disabled_at').execute();
+      },
+    },
+    '0004_quotas': {
+      // One column per number, so that consumeCredits changes the balance alone. Nullable: a key
+      // without a rate limit or credits costs nothing.
+      async up(db) {
+        for (const [column, type] of quotaColumns(types)) {
+          await db.schema.alterTable(table).addColumn(column, type).execute();
+        }
+      },
+      async down(db) {
+        // One column a statement: SQLite drops a column at a time.
+        for (const [column] of [...quotaColumns(types)].reverse()) {
+          await db.schema.alterTable(table).dropColumn(column).execute();
+        }
       },
     },
     // Two statements, not one ALTER with two columns: SQLite adds one column per ALTER TABLE.

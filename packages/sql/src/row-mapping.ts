@@ -1,5 +1,10 @@
 // Converts between ApiKeyRecord and the key table's row, per dialect: times and JSON differ.
-import type { ApiKeyRecord, ApiKeyRecordChanges } from '@keygate/core';
+import type {
+  ApiKeyCredits,
+  ApiKeyRecord,
+  ApiKeyRecordChanges,
+  RateLimitPolicy,
+} from '@keygate/core';
 import type { SqlDialect } from './dialect.js';
 
 /**
@@ -26,9 +31,19 @@ export interface ApiKeyRow {
   revoked_at: StoredTime | null;
   replaced_by_id: string | null;
   disabled_at: StoredTime | null;
+  // 0004_quotas. Counts are bigint: pg hands them back as strings, so they are read with Number().
+  rate_limit: StoredCount | null;
+  rate_limit_window_ms: StoredCount | null;
+  credits_remaining: StoredCount | null;
+  credits_refill_amount: StoredCount | null;
+  credits_refill_interval_ms: StoredCount | null;
+  credits_refilled_at: StoredTime | null;
   leaked_at: StoredTime | null;
   leak_source: string | null;
 }
+
+/** A bigint column's value as drivers return it: a number, a bigint, or a string (pg). */
+export type StoredCount = number | bigint | string;
 
 /** The Kysely database type the store works with: any table name holds key rows. */
 export type KeyTables = Record<string, ApiKeyRow>;
@@ -50,6 +65,12 @@ export const COLUMNS = [
   'revoked_at',
   'replaced_by_id',
   'disabled_at',
+  'rate_limit',
+  'rate_limit_window_ms',
+  'credits_remaining',
+  'credits_refill_amount',
+  'credits_refill_interval_ms',
+  'credits_refilled_at',
   'leaked_at',
   'leak_source',
 ] as const satisfies readonly (keyof ApiKeyRow)[];
@@ -87,6 +108,57 @@ export function recordToRow(record: ApiKeyRecord, dialect: SqlDialect): ApiKeyRo
     disabled_at: optionalTimeToColumn(record.disabledAt, dialect),
     leaked_at: optionalTimeToColumn(record.leakedAt, dialect),
     leak_source: record.leakSource,
+    ...rateLimitToRow(record.rateLimit),
+    ...creditsToRow(record.credits, dialect),
+  };
+}
+
+function rateLimitToRow(
+  policy: RateLimitPolicy | null,
+): Pick<ApiKeyRow, 'rate_limit' | 'rate_limit_window_ms'> {
+  return { rate_limit: policy?.limit ?? null, rate_limit_window_ms: policy?.windowMs ?? null };
+}
+
+/** The credit columns of `credits` (all null for a key without credits). */
+export function creditsToRow(
+  credits: ApiKeyCredits | null,
+  dialect: SqlDialect,
+): Pick<
+  ApiKeyRow,
+  | 'credits_remaining'
+  | 'credits_refill_amount'
+  | 'credits_refill_interval_ms'
+  | 'credits_refilled_at'
+> {
+  return {
+    credits_remaining: credits?.remaining ?? null,
+    credits_refill_amount: credits?.refill?.amount ?? null,
+    credits_refill_interval_ms: credits?.refill?.intervalMs ?? null,
+    credits_refilled_at: optionalTimeToColumn(credits?.refilledAt ?? null, dialect),
+  };
+}
+
+/** The credits a row holds, or `null`. */
+export function creditsFromRow(
+  row: Pick<
+    ApiKeyRow,
+    | 'credits_remaining'
+    | 'credits_refill_amount'
+    | 'credits_refill_interval_ms'
+    | 'credits_refilled_at'
+  >,
+): ApiKeyCredits | null {
+  if (row.credits_remaining === null || row.credits_refilled_at === null) return null;
+  return {
+    remaining: Number(row.credits_remaining),
+    refill:
+      row.credits_refill_amount === null || row.credits_refill_interval_ms === null
+        ? null
+        : {
+            amount: Number(row.credits_refill_amount),
+            intervalMs: Number(row.credits_refill_interval_ms),
+          },
+    refilledAt: timeFromColumn(row.credits_refilled_at),
   };
 }
 
@@ -111,6 +183,8 @@ export function changesToRow(
   if (changes.metadata !== undefined) row.metadata = JSON.stringify(changes.metadata);
   if (changes.hash !== undefined) row.hash = changes.hash;
   if (changes.hashVersion !== undefined) row.hash_version = changes.hashVersion;
+  if (changes.rateLimit !== undefined) Object.assign(row, rateLimitToRow(changes.rateLimit));
+  if (changes.credits !== undefined) Object.assign(row, creditsToRow(changes.credits, dialect));
   return row;
 }
 
@@ -132,6 +206,11 @@ export function rowToRecord(row: ApiKeyRow): ApiKeyRecord {
     revokedAt: optionalTimeFromColumn(row.revoked_at),
     replacedById: row.replaced_by_id,
     disabledAt: optionalTimeFromColumn(row.disabled_at),
+    rateLimit:
+      row.rate_limit === null || row.rate_limit_window_ms === null
+        ? null
+        : { limit: Number(row.rate_limit), windowMs: Number(row.rate_limit_window_ms) },
+    credits: creditsFromRow(row),
     leakedAt: optionalTimeFromColumn(row.leaked_at),
     leakSource: row.leak_source,
   };

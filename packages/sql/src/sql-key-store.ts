@@ -5,6 +5,7 @@ import {
   type ApiKeyRecordChanges,
   ApiKeyStateError,
   type ApiKeyUpdateCondition,
+  type CreditConsumption,
   DuplicateApiKeyError,
   decodeCursor,
   encodeCursor,
@@ -14,6 +15,7 @@ import {
   type ListOptions,
   pageSize,
   type SubscriptionMonitor,
+  takeCredits,
   type Unsubscribe,
 } from '@keygate/core';
 import {
@@ -35,6 +37,8 @@ import {
   type ApiKeyRow,
   COLUMNS,
   changesToRow,
+  creditsFromRow,
+  creditsToRow,
   type KeyTables,
   recordToRow,
   rowToRecord,
@@ -247,6 +251,54 @@ export class SqlKeyStore implements KeyStore {
     for (let start = 0; start < pairs.length; start += LAST_USED_CHUNK) {
       await this.#writeLastUsed(pairs.slice(start, start + LAST_USED_CHUNK));
     }
+  }
+
+  async consumeCredits(id: string, cost: number, now: Date): Promise<CreditConsumption | null> {
+    // Read under a row lock (SELECT … FOR UPDATE; BEGIN IMMEDIATE on SQLite), decide with core's
+    // rule, write, commit: concurrent requests queue on the row, and a crash before the commit
+    // rolls back both the read and the write, so no decrement is half done. MariaDB has no
+    // UPDATE … RETURNING, and one path for every dialect keeps them in step.
+    return this.#transaction(async (trx) => {
+      let query = trx
+        .selectFrom(this.#table)
+        .select([
+          'credits_remaining',
+          'credits_refill_amount',
+          'credits_refill_interval_ms',
+          'credits_refilled_at',
+        ])
+        .where('id', '=', id);
+      if (this.#dialect !== 'sqlite') query = query.forUpdate();
+      const row = await query.executeTakeFirst();
+      const credits = row === undefined ? null : creditsFromRow(row);
+      if (credits === null) return null;
+      const taken = takeCredits(
+        {
+          remaining: credits.remaining,
+          refillAmount: credits.refill?.amount ?? null,
+          refillIntervalMs: credits.refill?.intervalMs ?? null,
+          refilledAt: credits.refilledAt.getTime(),
+        },
+        cost,
+        now.getTime(),
+      );
+      if (taken.changed) {
+        const { credits_remaining, credits_refilled_at } = creditsToRow(
+          {
+            remaining: taken.columns.remaining,
+            refill: credits.refill,
+            refilledAt: new Date(taken.columns.refilledAt),
+          },
+          this.#dialect,
+        );
+        await trx
+          .updateTable(this.#table)
+          .set({ credits_remaining, credits_refilled_at })
+          .where('id', '=', id)
+          .execute();
+      }
+      return taken.consumption;
+    });
   }
 
   async close(): Promise<void> {

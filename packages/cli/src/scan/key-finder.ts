@@ -35,12 +35,11 @@ const KEY_CHARACTER = /* @__PURE__ */ (() => {
  * Scans a stream of bytes for keys of `format`. Call {@link KeyFinder.push} with each chunk in
  * order and {@link KeyFinder.end} after the last; each returns the keys completed so far.
  *
- * Searching for the type prefix (`sk_`) with `Buffer.indexOf` skips text that cannot hold a key at
- * memchr speed; only a hit with a key boundary in front is decoded and checksummed.
+ * Each environment's prefix is searched for with `Buffer.indexOf`, which skips text that cannot
+ * hold a key at memmem speed; only a hit with key boundaries around it is decoded and checksummed.
  */
 export class KeyFinder {
   readonly #format: KeyFormat;
-  readonly #needle: Buffer;
   readonly #prefixes: readonly { readonly bytes: Buffer; readonly length: number }[];
   // Bytes a match may need past its start: the longest prefix, the body and one boundary byte.
   readonly #window: number;
@@ -56,7 +55,6 @@ export class KeyFinder {
 
   constructor(format: KeyFormat = defaultKeyFormat) {
     this.#format = format;
-    this.#needle = Buffer.from(`${format.type}_`, 'latin1');
     this.#prefixes = format.prefixes.map((entry) => ({
       bytes: Buffer.from(entry.prefix, 'latin1'),
       length: entry.prefix.length,
@@ -81,25 +79,32 @@ export class KeyFinder {
   }
 
   #scan(data: Buffer, final: boolean): FoundKey[] {
-    const found: FoundKey[] = [];
     const base = this.#pendingOffset;
     const first = this.#hasLookbehind ? 1 : 0;
     // Matches starting at or past `limit` may run past the data: they wait for the next chunk.
     const limit = final ? data.length : Math.max(first, data.length - this.#window);
-    let at = data.indexOf(this.#needle, first);
-    while (at !== -1 && at < limit) {
-      const key = this.#keyAt(data, at);
-      if (key !== undefined) {
-        this.#countLines(data, base, at);
-        found.push({
-          line: this.#line,
-          column: base + at - this.#lineStart + 1,
-          prefix: key.prefix,
-          environment: key.environment,
-          key: key.key,
-        });
+    // One search per full prefix (`sk_live_`, `sk_test_`): text that merely contains `sk_`
+    // (`task_`, `desk_`) costs nothing, and each search runs at memmem speed.
+    const hits: { at: number; key: ParsedApiKey }[] = [];
+    for (const prefix of this.#prefixes) {
+      let at = data.indexOf(prefix.bytes, first);
+      while (at !== -1 && at < limit) {
+        const key = this.#keyAt(data, at, prefix.length);
+        if (key !== undefined) hits.push({ at, key });
+        at = data.indexOf(prefix.bytes, at + 1);
       }
-      at = data.indexOf(this.#needle, at + 1);
+    }
+    if (hits.length > 1) hits.sort((a, b) => a.at - b.at);
+    const found: FoundKey[] = [];
+    for (const { at, key } of hits) {
+      this.#countLines(data, base, at);
+      found.push({
+        line: this.#line,
+        column: base + at - this.#lineStart + 1,
+        prefix: key.prefix,
+        environment: key.environment,
+        key: key.key,
+      });
     }
     this.#countLines(data, base, limit);
     if (!final) {
@@ -112,17 +117,15 @@ export class KeyFinder {
     return found;
   }
 
-  #keyAt(data: Buffer, at: number): ParsedApiKey | undefined {
+  // The key of `prefixLength` + 48 characters at `at`, if it has key boundaries on both sides
+  // and its checksum matches.
+  #keyAt(data: Buffer, at: number, prefixLength: number): ParsedApiKey | undefined {
     if (at > 0 && KEY_CHARACTER[data[at - 1]!] === 1) return undefined;
-    for (const prefix of this.#prefixes) {
-      const end = at + prefix.length + KEY_BODY_LENGTH;
-      if (end > data.length) continue;
-      if (end < data.length && KEY_CHARACTER[data[end]!] === 1) continue;
-      if (data.compare(prefix.bytes, 0, prefix.length, at, at + prefix.length) !== 0) continue;
-      const parsed = parseApiKey(data.toString('latin1', at, end), this.#format);
-      return parsed.ok ? parsed : undefined;
-    }
-    return undefined;
+    const end = at + prefixLength + KEY_BODY_LENGTH;
+    if (end > data.length) return undefined;
+    if (end < data.length && KEY_CHARACTER[data[end]!] === 1) return undefined;
+    const parsed = parseApiKey(data.toString('latin1', at, end), this.#format);
+    return parsed.ok ? parsed : undefined;
   }
 
   // Advances the line count to `to` (relative to `data`, whose first byte is at `base`).

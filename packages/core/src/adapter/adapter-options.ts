@@ -1,6 +1,7 @@
 // Options shared by every framework adapter's apiKeyAuth(), checked once and resolved into a
 // frozen object: misuse throws here, naming the adapter package, never at request time.
 import type { Keygate } from '../keygate.js';
+import { checkCreditCost } from '../quotas/credits.js';
 import { isRequirableScope, SCOPE_SYNTAX } from '../scopes.js';
 import type { Verifier, VerifyOptions } from '../verifier.js';
 
@@ -17,6 +18,17 @@ export interface ApiKeyAuthOptions {
    * logging or proxying cannot leak it (default `true`).
    */
   readonly stripHeader?: boolean;
+  /**
+   * Usage credits each request through this middleware costs a key that has credits (default 1;
+   * 0: free). Mount the middleware per route to give routes different costs.
+   */
+  readonly cost?: number;
+  /**
+   * The client address that the refusal budget counts unknown keys against (too many from one
+   * address: 429 without a store read). Default: the framework's client IP (`req.ip`,
+   * `ctx.ip`, `request.ip`, which follow its trust-proxy setting); `false` turns the budget off.
+   */
+  readonly clientAddress?: ((request: never) => string | undefined) | false;
 }
 
 /** What the middleware works with, resolved once. */
@@ -41,6 +53,7 @@ export interface ResolvedApiKeyAuthOptions {
 export function resolveApiKeyAuthOptions(
   options: ApiKeyAuthOptions,
   packageName: string,
+  defaultClientAddress?: (request: never) => string | undefined,
 ): ResolvedApiKeyAuthOptions {
   const PACKAGE = packageName;
   if (typeof options !== 'object' || options === null) {
@@ -66,9 +79,24 @@ export function resolveApiKeyAuthOptions(
     options.requiredScopes === undefined
       ? undefined
       : checkScopes(options.requiredScopes, 'requiredScopes', packageName);
-  const verifyOptions: VerifyOptions = Object.freeze(
-    requiredScopes === undefined ? {} : { requiredScopes },
-  );
+  const cost =
+    options.cost === undefined ? undefined : checkCreditCost(options.cost, 'cost', packageName);
+  const clientAddress =
+    options.clientAddress === undefined ? defaultClientAddress : options.clientAddress;
+  if (
+    clientAddress !== undefined &&
+    clientAddress !== false &&
+    typeof clientAddress !== 'function'
+  ) {
+    throw new TypeError(`${PACKAGE}: clientAddress must be a function or false`);
+  }
+  const verifyOptions: VerifyOptions = Object.freeze({
+    ...(requiredScopes === undefined ? {} : { requiredScopes }),
+    ...(cost === undefined ? {} : { cost }),
+    ...(clientAddress === undefined || clientAddress === false
+      ? {}
+      : { clientAddress: clientAddress as (request: unknown) => string | undefined }),
+  });
   return Object.freeze({
     verifier,
     headerName: verifier.headerName,

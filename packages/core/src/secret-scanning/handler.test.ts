@@ -114,7 +114,12 @@ describe('createSecretScanningHandler', () => {
 
   it('revokes once when the same alert arrives twice at the same time', async () => {
     const key = await liveKey();
-    const update = vi.spyOn(store, 'update');
+    // A slow write: the second delivery looks the key up while the first is still writing.
+    const write = store.update.bind(store);
+    const update = vi.spyOn(store, 'update').mockImplementation(async (id, changes) => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return write(id, changes);
+    });
     const handle = handler();
     const body = alertBody(key);
     const answers = await Promise.all([post(handle, body), post(handle, body)]);

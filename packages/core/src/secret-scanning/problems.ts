@@ -1,6 +1,7 @@
-// The secret-scanning handler's refusals: RFC 9457 problem+json with a stable `code`, like every
-// other keygate answer. None of them ever carries a token from the alert.
-import { DEFAULT_PROBLEM_TYPE_BASE } from '../problem.js';
+// The secret-scanning handler's refusals: RFC 9457 problem+json with a stable `code`, built by
+// core's one problem builder like every other keygate answer. None ever carries a token.
+import { KeyStoreUnavailableError } from '../errors.js';
+import { buildProblem, problemResponse } from '../problem.js';
 
 /** Codes of the secret-scanning handler's problems. */
 export type SecretScanningProblemCode =
@@ -17,8 +18,11 @@ const TITLES: Readonly<Record<SecretScanningProblemCode, readonly [number, strin
   payload_too_large: [413, 'Request body too large'],
   method_not_allowed: [405, 'Method not allowed'],
   public_keys_unavailable: [503, 'Signing keys unavailable'],
-  key_store_unavailable: [503, 'Key store unavailable'],
+  key_store_unavailable: [KeyStoreUnavailableError.status, KeyStoreUnavailableError.title],
 };
+
+// GitHub delivers an alert again after a failure; a 503 says when that is worth trying.
+const RETRY_AFTER_SECONDS = '30';
 
 /** A refused alert; turned into a problem+json response at the top of the handler. */
 export class SecretScanningRequestError extends Error {
@@ -26,33 +30,26 @@ export class SecretScanningRequestError extends Error {
   readonly status: number;
   readonly title: string;
 
-  constructor(code: SecretScanningProblemCode, detail: string, options?: { cause?: unknown }) {
-    super(detail, options);
+  constructor(code: SecretScanningProblemCode, detail: string) {
+    super(detail);
     this.name = 'SecretScanningRequestError';
     this.code = code;
     [this.status, this.title] = TITLES[code];
+  }
+
+  /** What went wrong, for the sender (RFC 9457 `detail`). */
+  get detail(): string {
+    return this.message;
   }
 }
 
 /** The problem+json response for `error`. */
 export function secretScanningProblem(
   error: SecretScanningRequestError,
-  typeBase: string = DEFAULT_PROBLEM_TYPE_BASE,
+  typeBase: string | undefined,
 ): Response {
-  const headers: Record<string, string> = {
-    'content-type': 'application/problem+json',
-    'cache-control': 'no-store',
-  };
+  const headers: Record<string, string> = {};
   if (error.code === 'method_not_allowed') headers.allow = 'POST';
-  if (error.status === 503) headers['retry-after'] = '30';
-  return new Response(
-    JSON.stringify({
-      type: `${typeBase}${error.code}`,
-      title: error.title,
-      status: error.status,
-      detail: error.message,
-      code: error.code,
-    }),
-    { status: error.status, headers },
-  );
+  if (error.status === 503) headers['retry-after'] = RETRY_AFTER_SECONDS;
+  return problemResponse(buildProblem(error, typeBase, headers));
 }

@@ -2,6 +2,7 @@
 // real server; it is the definition of "a KeyStore" that the verifier and manager rely on.
 import { describe, expect, it } from 'vitest';
 import type { InvalidationEvent, KeyStore } from '../key-store.js';
+import { runCreditConformance } from './credits-conformance.js';
 import { registerLeakConformance } from './leak-conformance.js';
 import { runLifecycleConformance } from './lifecycle-conformance.js';
 import { makeTestRecord, waitFor } from './test-record.js';
@@ -352,6 +353,7 @@ export function runKeyStoreConformance(options: ConformanceOptions): void {
     });
 
     runLifecycleConformance({ open, peerOf, timeout });
+    runCreditConformance({ open, peerOf, timeout });
     registerLeakConformance({ open, makeRecord: makeTestRecord, timeout });
 
     it('closes without error', { timeout }, async () => {

@@ -25,6 +25,8 @@ export function makeTestRecord(overrides: Partial<ApiKeyRecord> = {}): ApiKeyRec
     revokedAt: null,
     replacedById: null,
     disabledAt: null,
+    rateLimit: null,
+    credits: null,
     leakedAt: null,
     leakSource: null,
     ...overrides,
