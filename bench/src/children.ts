@@ -24,6 +24,8 @@ export interface ChildOptions {
   /** Extra Node flags (`--expose-gc`, `--max-old-space-size=…`). */
   readonly nodeFlags?: readonly string[];
   readonly env?: NodeJS.ProcessEnv;
+  /** A command that runs Node (`['valgrind', '--tool=callgrind', …]`), or none. */
+  readonly wrapper?: readonly string[];
   /** The child is killed when it has not said `ready` within this time. */
   readonly startTimeoutMs?: number;
 }
@@ -57,14 +59,10 @@ export async function startChild(
     fileURLToPath(new URL(script, import.meta.url)),
     ...args,
   ];
+  const command = [...(options.wrapper ?? []), process.execPath, ...node];
   const pinned = options.cpu !== undefined && hasTaskset();
-  const child = pinned
-    ? spawn(
-        'taskset',
-        ['-c', String(options.cpu), process.execPath, ...node],
-        childSpawnOptions(options),
-      )
-    : spawn(process.execPath, node, childSpawnOptions(options));
+  if (pinned) command.unshift('taskset', '-c', String(options.cpu));
+  const child = spawn(command[0]!, command.slice(1), childSpawnOptions(options));
   running.add(child);
   child.once('exit', () => running.delete(child));
 

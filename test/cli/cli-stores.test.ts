@@ -159,7 +159,7 @@ for (const store of STORES) {
       expect(JSON.stringify(listed)).not.toMatch(/hash/i);
       const table = await run(['keys', 'list', '--org', org]);
       expect(table.stdout.split('\n')[0]).toMatch(
-        /^ID\s+PREFIX\s+NAME\s+CREATED\s+LAST USED\s+EXPIRES\s+STATUS$/,
+        /^ID\s+PREFIX\s+NAME\s+CREATED\s+LAST USED\s+EXPIRES\s+STATUS\s+QUOTAS$/,
       );
       expect(table.stdout).toContain(`${record.prefix}…`);
       expect(

@@ -278,6 +278,20 @@ describe.each(FRAMEWORKS)('$name', (framework) => {
     byFramework.set(framework.name, answer);
   });
 
+  it('writes the RateLimit fields on an accepted request too', async () => {
+    const answer = await send(`${apps.get('rateLimited')!.url}/whoami`, {
+      headers: { 'x-api-key': keys.writer! },
+    });
+    expect(answer.status).toBe(200);
+    expect(answer.headers['ratelimit-policy']).toBe('"default";q=2;w=60');
+    expect(answer.headers.ratelimit).toBe('"default";r=1;t=120');
+    // A key without quotas gets none.
+    const plain = await send(`${apps.get('main')!.url}/whoami`, {
+      headers: { 'x-api-key': keys.writer! },
+    });
+    expect(plain.headers.ratelimit).toBeUndefined();
+  });
+
   it('lists the missing scopes on insufficient_scope', async () => {
     const answer = await send(`${apps.get('main')!.url}/scoped`, {
       headers: { 'x-api-key': keys.reader! },

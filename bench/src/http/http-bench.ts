@@ -38,6 +38,10 @@ export interface VariantFigures {
   readonly ratioToBare: Spread | undefined;
   /** Bare CPU per request over this variant's, same round: the ratio of server capacities. */
   readonly cpuRatioToBare: Spread | undefined;
+  /** Requests/s over the minimal hook's in the same round (keygate variants only). */
+  readonly ratioToMinimalHook: Spread | undefined;
+  /** The same by CPU per request. */
+  readonly cpuRatioToMinimalHook: Spread | undefined;
   /** Requests/s over @fastify/bearer-auth's in the same round (Fastify with keygate only). */
   readonly ratioToBearerAuth: Spread | undefined;
   /** The same by CPU per request. */
@@ -166,6 +170,7 @@ function figures(
     all.find((other) => other.framework === variant.framework && other.kind === kind);
   const bare = find('bare');
   const bearer = variant.kind === 'keygate' ? find('bearer-auth') : undefined;
+  const minimal = variant.kind.startsWith('keygate') ? find('minimal-hook') : undefined;
   // A ratio per round (the two were measured seconds apart), then the median of those.
   const perRound = (
     other: Variant | undefined,
@@ -188,6 +193,8 @@ function figures(
     serverCpuPerRequest: spread(rounds.map((round) => round.serverCpuPerRequest)),
     ratioToBare: perRound(bare, throughput),
     cpuRatioToBare: perRound(bare, capacity),
+    ratioToMinimalHook: perRound(minimal, throughput),
+    cpuRatioToMinimalHook: perRound(minimal, capacity),
     ratioToBearerAuth: perRound(bearer, throughput),
     cpuRatioToBearerAuth: perRound(bearer, capacity),
     p99AboveBare: perRound(bare, (mine, theirs) => mine.p99 - theirs.p99),

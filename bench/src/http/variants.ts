@@ -1,8 +1,9 @@
-// The HTTP variants: each framework bare, with keygate accepting the key, with keygate refusing
+// The HTTP variants: each framework bare, with the minimal hook (SHA-256 of the key and one Map
+// lookup, the floor of any hashing verifier), with keygate accepting the key, with keygate refusing
 // it, and on Fastify the peer @fastify/bearer-auth. Every variant gets the same request.
 
 export type Framework = 'fastify' | 'koa' | 'express';
-export type VariantKind = 'bare' | 'keygate' | 'keygate-refusing' | 'bearer-auth';
+export type VariantKind = 'bare' | 'minimal-hook' | 'keygate' | 'keygate-refusing' | 'bearer-auth';
 
 /** One server to measure. */
 export interface Variant {
@@ -17,6 +18,7 @@ export const FRAMEWORKS: readonly Framework[] = ['fastify', 'koa', 'express'];
 /** Every variant, in the order a round runs them (rotated round by round). */
 export const VARIANTS: readonly Variant[] = FRAMEWORKS.flatMap((framework): Variant[] => [
   { framework, kind: 'bare', needs: undefined },
+  { framework, kind: 'minimal-hook', needs: undefined },
   { framework, kind: 'keygate', needs: `@keygate/${framework}` },
   { framework, kind: 'keygate-refusing', needs: `@keygate/${framework}` },
   ...(framework === 'fastify'

@@ -51,6 +51,8 @@ export interface ReferenceServerOptions {
    * once; 5 s on SQL stores, where a key revoked by another process is refused after this).
    */
   readonly cacheTtlMs?: number;
+  /** How long a key-store call may take before the request fails closed with 503 (default 2,000 ms). */
+  readonly storeTimeoutMs?: number;
   /** Default `KEYGATE_ADMIN_TOKEN`; without, a new random token on every start. */
   readonly adminToken?: string;
   /** Where a relative SQLite path starts (default `INIT_CWD`, else the working directory). */
@@ -115,6 +117,7 @@ export async function startReferenceServer(
       store: opened.store,
       resolveOrganisation: organisations.resolve,
       lastUsed: { flushIntervalMs: options.lastUsedFlushMs ?? 5_000 },
+      ...(options.storeTimeoutMs === undefined ? {} : { storeTimeoutMs: options.storeTimeoutMs }),
       cache: {
         ttlMs: options.cacheTtlMs ?? (opened.store.subscribe === undefined ? 5_000 : 30_000),
         negativeTtlMs: 1_000,

@@ -25,7 +25,18 @@ const GLOBAL_OPTIONS = ['store', 'json', 'help', 'table', 'namespace'] as const;
 /** Commands, with the options each takes beyond the global ones and their positionals. */
 export const COMMANDS = {
   'keys create': {
-    options: ['org', 'name', 'env', 'expires-in', 'expires-at', 'scope', 'scopes'],
+    options: [
+      'org',
+      'name',
+      'env',
+      'expires-in',
+      'expires-at',
+      'scope',
+      'scopes',
+      'rate-limit',
+      'credits',
+      'refill',
+    ],
     args: 0,
   },
   'keys list': { options: ['org'], args: 0 },
@@ -81,6 +92,9 @@ const OPTION_SPEC = {
   'no-expiry': { type: 'boolean' },
   enable: { type: 'boolean' },
   disable: { type: 'boolean' },
+  'rate-limit': { type: 'string' },
+  credits: { type: 'string' },
+  refill: { type: 'string' },
   grace: { type: 'string' },
   port: { type: 'string' },
   host: { type: 'string' },
@@ -94,6 +108,7 @@ export const USAGE = `Usage: keygate <command> [options]
 Commands:
   keys create --org <id> --name <name> [--env live|test]
               [--expires-in <30d|12h|…> | --expires-at <ISO date>] [--scope <scope>]…
+              [--rate-limit <100/1m>] [--credits <500> [--refill <500/1d>]]
                               Create a key and print it once
   keys list --org <id>        List an organisation's keys
   keys update <id> [--name <name>] [--expires-in <30d> | --expires-at <date> | --no-expiry]

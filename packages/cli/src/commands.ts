@@ -6,6 +6,7 @@ import {
   MAX_EXPIRY_MS,
   parseDuration,
   parseIsoDate,
+  parseRatePerDuration,
 } from '@keygate/core/management';
 import type { CliIo, ParsedCommand } from './cli.js';
 import { CommandFailure, UsageError } from './cli-errors.js';
@@ -59,6 +60,7 @@ async function createKey(parsed: ParsedCommand, { io, keygate }: CommandContext)
       expiresAt: expiryOption(parsed),
       ...(environment === undefined ? {} : { environment }),
       ...(scopes === undefined ? {} : { scopes }),
+      ...quotaOptions(parsed),
     }),
   );
   if (parsed.json) {
@@ -381,4 +383,46 @@ async function asUsage<T>(action: () => Promise<T>): Promise<T> {
 
 function write(io: CliIo, value: unknown): void {
   io.stdout(`${jsonForTerminal(value)}\n`);
+}
+
+// --rate-limit 100/1m, --credits 500, --refill 500/1d (a refill needs a balance to refill).
+function quotaOptions(parsed: ParsedCommand): {
+  rateLimit?: { limit: number; windowMs: number };
+  credits?: { remaining: number; refill: { amount: number; intervalMs: number } | null };
+} {
+  const rateLimit = optional(parsed, 'rate-limit');
+  const credits = optional(parsed, 'credits');
+  const refill = optional(parsed, 'refill');
+  const rate = rateLimit === undefined ? undefined : parseRatePerDuration(rateLimit);
+  if (rateLimit !== undefined && rate === undefined) {
+    throw new UsageError(
+      `--rate-limit must be <requests>/<window> such as 100/1m, got ${JSON.stringify(rateLimit)}`,
+    );
+  }
+  if (refill !== undefined && credits === undefined) {
+    throw new UsageError('--refill needs --credits <balance>');
+  }
+  const balance = credits === undefined ? undefined : Number(credits);
+  if (credits !== undefined && !/^\d{1,13}$/.test(credits)) {
+    throw new UsageError(
+      `--credits must be a whole number such as 500, got ${JSON.stringify(credits)}`,
+    );
+  }
+  const every = refill === undefined ? undefined : parseRatePerDuration(refill);
+  if (refill !== undefined && every === undefined) {
+    throw new UsageError(
+      `--refill must be <credits>/<interval> such as 500/1d, got ${JSON.stringify(refill)}`,
+    );
+  }
+  return {
+    ...(rate === undefined ? {} : { rateLimit: { limit: rate.count, windowMs: rate.ms } }),
+    ...(balance === undefined
+      ? {}
+      : {
+          credits: {
+            remaining: balance,
+            refill: every === undefined ? null : { amount: every.count, intervalMs: every.ms },
+          },
+        }),
+  };
 }

@@ -1,7 +1,11 @@
 // How the CLI shows keys to people: a plain aligned table and short dates. Scripts use --json.
 // Whatever a key record holds is printed escaped: a name must not act on the terminal.
 import { type ApiKeySummary, escapeUnprintable } from '@keygate/core';
-import { type ManagedApiKey, toManagedApiKey } from '@keygate/core/management';
+import {
+  formatRatePerDuration,
+  type ManagedApiKey,
+  toManagedApiKey,
+} from '@keygate/core/management';
 
 /** A key in `--json` output: what the management endpoints show, plus its organisation. */
 export type ApiKeyJson = ManagedApiKey & { readonly organisationId: string | null };
@@ -37,7 +41,7 @@ export function shortTime(date: Date | null, none = 'never'): string {
 
 /** The keys as an aligned text table. */
 export function keyTable(keys: readonly ApiKeySummary[]): string {
-  const header = ['ID', 'PREFIX', 'NAME', 'CREATED', 'LAST USED', 'EXPIRES', 'STATUS'];
+  const header = ['ID', 'PREFIX', 'NAME', 'CREATED', 'LAST USED', 'EXPIRES', 'STATUS', 'QUOTAS'];
   const rows = keys.map((key) => [
     printable(key.id),
     `${printable(key.prefix)}…`,
@@ -46,6 +50,7 @@ export function keyTable(keys: readonly ApiKeySummary[]): string {
     shortTime(key.lastUsedAt),
     shortTime(key.expiresAt),
     key.replacedById !== null && key.status === 'active' ? 'active (rotated)' : key.status,
+    quotasOf(key),
   ]);
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => row[column]!.length)),
@@ -58,4 +63,19 @@ export function keyTable(keys: readonly ApiKeySummary[]): string {
         .trimEnd(),
     )
     .join('\n');
+}
+
+// "100/1m, 499 credits (500/1d)", or "-" for a key without quotas.
+function quotasOf(key: ApiKeySummary): string {
+  const parts: string[] = [];
+  if (key.rateLimit !== null) {
+    parts.push(formatRatePerDuration(key.rateLimit.limit, key.rateLimit.windowMs));
+  }
+  if (key.credits !== null) {
+    const refill = key.credits.refill;
+    parts.push(
+      `${key.credits.remaining} credits${refill === null ? '' : ` (${formatRatePerDuration(refill.amount, refill.intervalMs)})`}`,
+    );
+  }
+  return parts.length === 0 ? '-' : parts.join(', ');
 }

@@ -3,7 +3,7 @@
 // into a permanent outage (see docs/faults.md).
 
 /** The longest wait between two attempts: a store that is back is found within this. */
-export const RECONNECT_CAP_MS = 1_000;
+export const RECONNECT_CAP_MS = 500;
 
 /**
  * The wait before reconnection attempt `attempt` (1, 2, …): 50 ms doubling up to

@@ -26,4 +26,19 @@ describe('BoundedCache', () => {
     cache.clear();
     expect(cache.size).toBe(0);
   });
+
+  it('tells of every entry it drops to make room, and of no other', () => {
+    const dropped: number[] = [];
+    const cache = new BoundedCache<number, number>(3, (key) => dropped.push(key));
+    for (let i = 0; i < 12; i++) {
+      cache.set(i, i);
+      cache.get(0); // kept: promoted before each swap
+    }
+    cache.delete(11);
+    const held = [...Array(12).keys()].filter((key) => cache.get(key) !== undefined);
+    expect(dropped.sort((a, b) => a - b)).toEqual(
+      [...Array(11).keys()].filter((key) => !held.includes(key)),
+    );
+    expect(dropped).not.toContain(0);
+  });
 });

@@ -4,11 +4,14 @@
 /** A map that holds at most `2 × maxEntries` entries and drops the least recently used first. */
 export class BoundedCache<K, V> {
   readonly #maxEntries: number;
+  readonly #onEvict: ((key: K, value: V) => void) | undefined;
   #current = new Map<K, V>();
   #previous = new Map<K, V>();
 
-  constructor(maxEntries: number) {
+  /** `onEvict` hears of every entry dropped to make room (not of `delete` or `clear`). */
+  constructor(maxEntries: number, onEvict?: (key: K, value: V) => void) {
     this.#maxEntries = maxEntries;
+    this.#onEvict = onEvict;
   }
 
   get(key: K): V | undefined {
@@ -48,8 +51,10 @@ export class BoundedCache<K, V> {
   #store(key: K, value: V): void {
     this.#current.set(key, value);
     if (this.#current.size >= this.#maxEntries) {
+      const dropped = this.#previous;
       this.#previous = this.#current;
       this.#current = new Map();
+      if (this.#onEvict !== undefined) for (const [k, v] of dropped) this.#onEvict(k, v);
     }
   }
 }

@@ -14,3 +14,4 @@ export {
 export { MAX_BODY_BYTES, MAX_EXPIRY_MS } from './management/input.js';
 export { parseIsoDate } from './management/iso-date.js';
 export type { ManagementProblemCode } from './management/problems.js';
+export { formatRatePerDuration, parseRatePerDuration } from './management/quota-text.js';

@@ -12,6 +12,8 @@ export {
 export {
   createLeakResponder,
   type LeakAction,
+  type LeakAuditEvent,
+  type LeakAuditSink,
   type LeakOutcome,
   type LeakReport,
   type LeakResponder,

@@ -1,33 +1,47 @@
-// The verifier (DESIGN.md section 5): header → format → checksum → environment → cache → store →
-// revoked → disabled → expired → organisation → scopes → quotas. The cheap checks never touch the
-// store, and a cache hit answers synchronously without allocating (a key with quotas: see
-// quotas/quota-stage.ts).
+// The verifier's pipeline (docs/design.md, "Verification"): header → cache (by the key's keyed
+// tag) → format → checksum → environment → store → revoked → disabled → expired → organisation →
+// scopes → quotas. A cache hit answers synchronously, without allocating and without parsing or
+// digesting the key (only a key that passed every cheap check is ever cached; a key with quotas:
+// see quotas/quota-stage.ts); on a miss the cheap checks run before the store. The cache, the
+// store calls, shared loads and the invalidation subscription live in modules of their own.
 import type { AuthContext, Organisation } from './auth-context.js';
-import { BoundedCache } from './bounded-cache.js';
+import { type CacheTagger, createCacheTagger } from './cache-tag.js';
 import { issuers } from './context-issuers.js';
 import { withDeadline } from './deadline.js';
 import type { ApiKeyError } from './errors.js';
-import type { InvalidationEvent, SubscriptionMonitor, Unsubscribe } from './key-store.js';
+import { MAX_API_KEY_LENGTH } from './key-format.js';
+import type { InvalidationEvent } from './key-store.js';
 import { LastUsedRecorder } from './last-used-recorder.js';
 import { checkApiKey } from './parse.js';
 import { type Problem, toProblem } from './problem.js';
 import { MemoryRateLimiter } from './quotas/memory-rate-limiter.js';
-import { type QuotaReport, quotaHeaders } from './quotas/quota-report.js';
+import { quotaHeaders } from './quotas/quota-report.js';
 import { type QuotaPlan, QuotaStage } from './quotas/quota-stage.js';
 import { checkRateLimitPolicy } from './quotas/rate-limit-policy.js';
 import type { RateLimiter, RateLimitRequest } from './quotas/rate-limiter.js';
 import { RefusalBudget } from './quotas/refusal-budget.js';
 import type { ApiKeyRecord } from './record.js';
-import { isApiKeyRecord } from './record-shape.js';
-import { createRefusals, type Refusals, type VerifyFailure } from './refusals.js';
+import {
+  findRecord,
+  rehashRecord,
+  resolveOrganisationOf,
+  withStoreDeadline,
+} from './record-lookup.js';
+import { createRefusals, type Refusals } from './refusals.js';
 import { missingScopeError } from './scopes.js';
+import { SharedLoads } from './shared-loads.js';
+import { StoreSubscription } from './store-subscription.js';
+import { type CachedKey, refusedEntry, VerifierCache } from './verifier-cache.js';
 import {
   type ResolvedVerifierOptions,
   resolveVerifierOptions,
   type VerifierOptions,
 } from './verifier-options.js';
 
+import type { VerifyOptions, VerifyResult } from './verifier-result.js';
+
 export type { VerifyFailure } from './refusals.js';
+export type { VerifyOptions, VerifyResult, VerifySuccess } from './verifier-result.js';
 
 // Which verifier built each context, so that a route guard (`requireScopes`) answers with that
 // verifier's problem mapping without the adapter storing anything on every request. The map is
@@ -46,41 +60,8 @@ export function verifierOf(context: AuthContext): Verifier | undefined {
   return issuers.get(context);
 }
 
-/** How long to wait before trying again to subscribe to the store's invalidation events. */
-const SUBSCRIBE_RETRY_MS = 5_000;
-
 /** What `close()` may take beyond the store timeout before it gives up on the store. */
 const CLOSE_GRACE_MS = 500;
-
-/** An accepted verification. */
-export interface VerifySuccess {
-  readonly ok: true;
-  readonly context: AuthContext;
-  /**
-   * Present when the key has quotas: where its rate limits and credits stand after this request.
-   * Adapters send it as header fields (`verifier.quotaHeaders(result)`).
-   */
-  readonly quota?: QuotaReport;
-}
-
-/** The answer of {@link Verifier.verify}. */
-export type VerifyResult = VerifySuccess | VerifyFailure;
-
-/** Per-request options of {@link Verifier.verify}. */
-export interface VerifyOptions {
-  /** Scopes the route needs; a key without all of them is refused with `insufficient_scope`. */
-  readonly requiredScopes?: readonly string[];
-  /** The request has an `Authorization` header: a missing key's message then says where to put it. */
-  readonly hasAuthorizationHeader?: boolean;
-  /** Usage credits this request costs a key that has credits (default 1; 0: free). */
-  readonly cost?: number;
-  /**
-   * The client's address, read from the `request` passed to `verify` (only on a cache miss). With
-   * it the refusal budget applies: too many unknown keys from one address are refused without a
-   * store read. Adapters pass the framework's client IP; bare `verify()` calls have no budget.
-   */
-  readonly clientAddress?: (request: unknown) => string | undefined;
-}
 
 /**
  * Verifies keys against a store. Build one per application with {@link createVerifier} and share
@@ -125,19 +106,6 @@ export interface Verifier {
   close(): Promise<void>;
 }
 
-// A cached answer. Valid keys keep their prebuilt success and the state that changes per use;
-// refusals keep their prebuilt failure.
-interface CachedKey {
-  readonly result: VerifyResult;
-  readonly id: string | undefined;
-  readonly expiresAt: number;
-  readonly scopes: readonly string[];
-  cachedUntil: number;
-  lastUsedMarkedAt: number;
-  /** The key's quota policies (never their counts, which live in the rate limiter and store). */
-  readonly quota: QuotaPlan | undefined;
-}
-
 /**
  * Creates a verifier.
  *
@@ -162,20 +130,18 @@ class ApiKeyVerifier implements Verifier {
   readonly options: ResolvedVerifierOptions;
   readonly ready: Promise<void>;
   readonly #refusals: Refusals;
-  readonly #valid: BoundedCache<string, CachedKey> | undefined;
-  readonly #refused: BoundedCache<string, CachedKey> | undefined;
-  // Digest a record is stored under → digest it is cached under, for records found through an
-  // older pepper whose re-hash has not landed yet (so their events still find the cache entry).
-  readonly #aliases = new Map<string, string>();
-  readonly #inFlight = new Map<string, Promise<CachedKey>>();
+  readonly #cache: VerifierCache | undefined;
+  // The cache's key for a key: a keyed BLAKE3 tag under a secret of this process only.
+  readonly #tag: CacheTagger;
+  // Store reads in flight, by the key's current digest.
+  readonly #loads = new SharedLoads<CachedKey>();
   readonly #problems = new WeakMap<ApiKeyError, Problem>();
   readonly #lastUsed: LastUsedRecorder | undefined;
   readonly #digest: (key: string) => string;
   readonly #limiter: RateLimiter;
   readonly #quotas: QuotaStage;
   readonly #budget: RefusalBudget | undefined;
-  #unsubscribe: Unsubscribe | undefined;
-  #subscribeRetry: ReturnType<typeof setTimeout> | undefined;
+  readonly #subscription: StoreSubscription;
   #closed = false;
   // Bumped by every invalidation: a lookup that was in flight when one arrived may have read the
   // record before the change, so its answer is used once but not cached.
@@ -188,10 +154,8 @@ class ApiKeyVerifier implements Verifier {
     this.#refusals = createRefusals(options.headerName, options.format.environments, [
       ...options.accepted,
     ]);
-    if (options.cache) {
-      this.#valid = new BoundedCache(options.cache.maxEntries);
-      this.#refused = new BoundedCache(options.cache.maxEntries);
-    }
+    this.#tag = createCacheTagger();
+    if (options.cache) this.#cache = new VerifierCache(options.cache);
     if (options.lastUsed) {
       this.#lastUsed = new LastUsedRecorder(
         options.store,
@@ -204,7 +168,8 @@ class ApiKeyVerifier implements Verifier {
     this.#quotas = new QuotaStage({
       limiter: this.#limiter,
       consumeCredits: (id, cost, now) =>
-        this.#withTimeout(
+        withStoreDeadline(
+          options,
           () => options.store.consumeCredits(id, cost, now),
           Date.now() + options.storeTimeoutMs,
         ),
@@ -219,7 +184,12 @@ class ApiKeyVerifier implements Verifier {
     });
     this.#budget =
       options.refusalBudget === undefined ? undefined : new RefusalBudget(options.refusalBudget);
-    this.ready = this.#subscribe();
+    this.#subscription = new StoreSubscription(options.store, options.storeTimeoutMs, {
+      onEvent: (event) => this.invalidate(event),
+      onMissedEvents: () => this.clearCache(),
+      onError: (error) => options.onError(error, 'subscribe'),
+    });
+    this.ready = this.#subscription.ready;
   }
 
   verify(
@@ -237,6 +207,34 @@ class ApiKeyVerifier implements Verifier {
         ? this.#refusals.missingWithAuthorization
         : this.#refusals.missing;
     }
+    const cache = this.#cache;
+    // Only a key that passed every cheap check is ever cached, so a hit needs none of them. A
+    // closed verifier answers from the store path (which refuses), never from the cache.
+    if (
+      cache !== undefined &&
+      typeof value === 'string' &&
+      value.length <= MAX_API_KEY_LENGTH &&
+      !this.#closed
+    ) {
+      const tag = this.#tag(value);
+      const cached = cache.get(tag);
+      const now = Date.now();
+      if (cached !== undefined && cached.cachedUntil > now)
+        return this.#answer(cached, now, options);
+      return this.#miss(value, tag, cached, now, options, request);
+    }
+    return this.#miss(value, '', undefined, Date.now(), options, request);
+  }
+
+  // Not cached (or cached too long ago): the cheap checks, the refusal budget, then the store.
+  #miss(
+    value: unknown,
+    tag: string,
+    cached: CachedKey | undefined,
+    now: number,
+    options: VerifyOptions | undefined,
+    request: unknown,
+  ): VerifyResult | Promise<VerifyResult> {
     const checked = checkApiKey(value, this.options.format);
     if ('reason' in checked) return this.#refusals.malformed[checked.reason];
     if (!this.options.accepted.has(checked.environment)) {
@@ -244,10 +242,6 @@ class ApiKeyVerifier implements Verifier {
     }
     if (this.#closed) return this.#refusals.storeUnavailable;
     const key = value as string;
-    const digest = this.#digest(key);
-    const now = Date.now();
-    const cached = this.#valid?.get(digest) ?? this.#refused?.get(digest);
-    if (cached !== undefined && cached.cachedUntil > now) return this.#answer(cached, now, options);
     let address: string | undefined;
     const clientAddress = options?.clientAddress;
     if (clientAddress !== undefined && this.#budget !== undefined) {
@@ -257,7 +251,7 @@ class ApiKeyVerifier implements Verifier {
         if (refusal !== undefined) return refusal;
       }
     }
-    return this.#lookup(key, digest, cached, options, address);
+    return this.#lookup(key, tag, this.#digest(key), cached, options, address);
   }
 
   quotaHeaders(result: VerifyResult): Readonly<Record<string, string>> | undefined {
@@ -283,20 +277,17 @@ class ApiKeyVerifier implements Verifier {
 
   invalidate(event: InvalidationEvent): void {
     this.#invalidations++;
-    const digest = this.#aliases.get(event.hash) ?? event.hash;
-    this.#aliases.delete(event.hash);
+    // The event names the stored digest; the entry's first digest is its key's current one.
+    const digest = this.#cache?.byDigest(event.hash)?.digests[0] ?? event.hash;
     // Requests from now on must not join a lookup that may have read the record before the change.
-    this.#inFlight.delete(digest);
-    this.#valid?.delete(digest);
-    this.#refused?.delete(digest);
+    this.#loads.forget(digest);
+    this.#cache?.delete(event.hash);
   }
 
   clearCache(): void {
     this.#invalidations++;
-    this.#inFlight.clear();
-    this.#valid?.clear();
-    this.#refused?.clear();
-    this.#aliases.clear();
+    this.#loads.clear();
+    this.#cache?.clear();
   }
 
   flushLastUsed(): Promise<void> {
@@ -306,15 +297,11 @@ class ApiKeyVerifier implements Verifier {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    clearTimeout(this.#subscribeRetry);
     const timeoutMs = this.options.storeTimeoutMs;
     // Unsubscribing and the last flush run side by side under one deadline: a stalled store
     // must not hold a shutdown (each store call has its own deadline too, so nothing is left
     // waiting forever behind this one).
-    const unsubscribing = (async () => {
-      await this.ready;
-      await this.#unsubscribe?.();
-    })().catch((error: unknown) => this.options.onError(error, 'subscribe'));
+    const unsubscribing = this.#subscription.close();
     const flushing = this.#lastUsed?.close();
     try {
       await withDeadline(
@@ -359,21 +346,14 @@ class ApiKeyVerifier implements Verifier {
 
   async #lookup(
     key: string,
+    tag: string,
     digest: string,
     stale: CachedKey | undefined,
     options: VerifyOptions | undefined,
     address: string | undefined,
   ): Promise<VerifyResult> {
     // Concurrent requests with one key share one store read.
-    let pending = this.#inFlight.get(digest);
-    if (pending === undefined) {
-      const loading = this.#load(key, digest, stale).finally(() => {
-        if (this.#inFlight.get(digest) === loading) this.#inFlight.delete(digest);
-      });
-      pending = loading;
-      this.#inFlight.set(digest, loading);
-    }
-    const loaded = await pending;
+    const loaded = await this.#loads.run(digest, () => this.#load(key, tag, digest, stale));
     const now = Date.now();
     if (address !== undefined && address !== '' && loaded.result === this.#refusals.invalid) {
       this.#budget!.count(address, now);
@@ -381,22 +361,33 @@ class ApiKeyVerifier implements Verifier {
     return this.#answer(loaded, now, options);
   }
 
-  async #load(key: string, digest: string, stale: CachedKey | undefined): Promise<CachedKey> {
+  async #load(
+    key: string,
+    tag: string,
+    digest: string,
+    stale: CachedKey | undefined,
+  ): Promise<CachedKey> {
     const invalidationsAtStart = this.#invalidations;
     // The store lookup and the organisation's resolution share one deadline, so a request is
     // answered within storeTimeoutMs whichever of them stalls.
     const deadline = Date.now() + this.options.storeTimeoutMs;
-    const found = await this.#find(key, digest, deadline);
+    const found = await findRecord(this.options, key, digest, deadline);
     // A store failure is answered but never remembered: the next request tries the store again.
     if (found === 'unavailable') return refusedEntry(this.#refusals.storeUnavailable);
     if (found === null)
-      return this.#remember(invalidationsAtStart, digest, refusedEntry(this.#refusals.invalid));
+      return this.#remember(
+        invalidationsAtStart,
+        tag,
+        digest,
+        refusedEntry(this.#refusals.invalid),
+      );
     const { record, versionIndex } = found;
-    if (versionIndex > 0) this.#rehash(record, digest);
+    if (versionIndex > 0) rehashRecord(this.options, record, digest);
     const now = Date.now();
     if (record.revokedAt !== null && record.revokedAt.getTime() <= now) {
       return this.#remember(
         invalidationsAtStart,
+        tag,
         digest,
         refusedEntry(this.#refusals.revoked, record.id),
         record.hash,
@@ -406,6 +397,7 @@ class ApiKeyVerifier implements Verifier {
     if (record.disabledAt !== null && record.disabledAt.getTime() <= now) {
       return this.#remember(
         invalidationsAtStart,
+        tag,
         digest,
         refusedEntry(this.#refusals.disabled, record.id),
         record.hash,
@@ -414,12 +406,13 @@ class ApiKeyVerifier implements Verifier {
     const organisation =
       record.organisationId === null
         ? undefined
-        : await this.#organisationOf(record.organisationId, deadline);
+        : await resolveOrganisationOf(this.options, record.organisationId, deadline);
     // Like a store failure: answered, never remembered, the next request asks again.
     if (organisation === 'unavailable') return refusedEntry(this.#refusals.storeUnavailable);
     if (organisation === undefined) {
       return this.#remember(
         invalidationsAtStart,
+        tag,
         digest,
         refusedEntry(this.#refusals.missingOrganisation, record.id),
         record.hash,
@@ -455,8 +448,10 @@ class ApiKeyVerifier implements Verifier {
       // A refreshed entry keeps its last-used mark, so a TTL expiry does not write it again.
       lastUsedMarkedAt: stale?.id === record.id ? stale.lastUsedMarkedAt : Number.NEGATIVE_INFINITY,
       quota,
+      tag: '',
+      digests: [],
     };
-    return this.#remember(invalidationsAtStart, digest, entry, record.hash);
+    return this.#remember(invalidationsAtStart, tag, digest, entry, record.hash);
   }
 
   // The limits and credits a valid key is subject to, from the options, the record and its
@@ -491,137 +486,21 @@ class ApiKeyVerifier implements Verifier {
     return { keyId: record.id, limits, metered: record.credits !== null };
   }
 
-  // Tries the current digest, then older peppers'. 'unavailable' when the store failed.
-  async #find(
-    key: string,
-    digest: string,
-    deadline: number,
-  ): Promise<{ record: ApiKeyRecord; versionIndex: number } | null | 'unavailable'> {
-    const versions = this.options.digester.versions;
-    for (let index = 0; index < versions.length; index++) {
-      const hash = index === 0 ? digest : versions[index]!.digest(key);
-      let record: unknown;
-      try {
-        record = await this.#withTimeout(() => this.options.store.findByHash(hash), deadline);
-      } catch (error) {
-        this.options.onError(error, 'lookup');
-        return 'unavailable';
-      }
-      if (record === null || record === undefined) continue;
-      if (!isApiKeyRecord(record) || record.hash !== hash) {
-        this.options.onError(
-          new TypeError('the store returned a record that is not an ApiKeyRecord'),
-          'lookup',
-        );
-        return 'unavailable';
-      }
-      return { record, versionIndex: index };
-    }
-    return null;
-  }
-
-  // `undefined` for no active organisation; 'unavailable' when the resolver threw or stalled.
-  async #organisationOf(
-    organisationId: string,
-    deadline: number,
-  ): Promise<Organisation | undefined | 'unavailable'> {
-    const resolve = this.options.resolveOrganisation;
-    if (resolve === undefined) return { id: organisationId } as Organisation;
-    let organisation: Awaited<ReturnType<typeof resolve>>;
-    try {
-      organisation = await withDeadline(
-        () => resolve(organisationId),
-        Math.max(0, deadline - Date.now()),
-        `resolveOrganisation did not answer within ${this.options.storeTimeoutMs} ms`,
-      );
-    } catch (error) {
-      this.options.onError(error, 'organisation');
-      return 'unavailable';
-    }
-    return organisation === null || organisation === undefined || organisation === false
-      ? undefined
-      : organisation;
-  }
-
+  // Caches an answer unless the cache is off, the verifier closed, or an invalidation arrived
+  // while it was being looked up (the record read may predate it: answered once, not cached).
   #remember(
     invalidationsAtStart: number,
+    tag: string,
     digest: string,
     entry: CachedKey,
     storedHash?: string,
   ): CachedKey {
-    const cache = entry.result.ok ? this.#valid : this.#refused;
-    const cacheOptions = this.options.cache;
-    if (cache === undefined || cacheOptions === undefined || this.#closed) return entry;
+    const cache = this.#cache;
+    if (cache === undefined || tag === '' || this.#closed) return entry;
     if (invalidationsAtStart !== this.#invalidations) return entry;
-    entry.cachedUntil =
-      Date.now() + (entry.result.ok ? cacheOptions.ttlMs : cacheOptions.negativeTtlMs);
-    cache.set(digest, entry);
-    (entry.result.ok ? this.#refused : this.#valid)?.delete(digest);
-    if (storedHash !== undefined && storedHash !== digest) this.#aliases.set(storedHash, digest);
+    const digests =
+      storedHash === undefined || storedHash === digest ? [digest] : [digest, storedHash];
+    cache.remember(tag, digests, entry, Date.now());
     return entry;
   }
-
-  // A key verified under an older pepper is moved to the current one, off the request path.
-  #rehash(record: ApiKeyRecord, digest: string): void {
-    const version = this.options.digester.current.version;
-    this.#withTimeout(
-      () => this.options.store.update(record.id, { hash: digest, hashVersion: version }),
-      Date.now() + this.options.storeTimeoutMs,
-    ).catch((error: unknown) => this.options.onError(error, 'rehash'));
-  }
-
-  // `call` may throw synchronously or return a non-promise: both are store failures too.
-  #withTimeout<T>(call: () => Promise<T>, deadline: number): Promise<T> {
-    return withDeadline(
-      call,
-      Math.max(0, deadline - Date.now()),
-      `the key store did not answer within ${this.options.storeTimeoutMs} ms`,
-    );
-  }
-
-  // `ready` settles after the first attempt. A failed subscription (the store was down at start)
-  // is retried until it holds, and the cache is then emptied: events may have been missed. Once
-  // it holds, the store keeps it up and says when it lost and regained it.
-  async #subscribe(isRetry = false): Promise<void> {
-    const subscribe = this.options.store.subscribe;
-    if (typeof subscribe !== 'function' || this.#closed) return;
-    const monitor: SubscriptionMonitor = {
-      onLost: (error) => this.options.onError(error, 'subscribe'),
-      onResync: () => this.clearCache(),
-    };
-    try {
-      // A subscription confirmed after its deadline is ended at once: nobody holds it.
-      const unsubscribe = await withDeadline(
-        () => subscribe.call(this.options.store, (event) => this.invalidate(event), monitor),
-        this.options.storeTimeoutMs,
-        `the key store did not confirm the subscription within ${this.options.storeTimeoutMs} ms`,
-        (late) =>
-          void Promise.resolve()
-            .then(late)
-            .catch(() => {}),
-      );
-      if (this.#closed) {
-        await unsubscribe();
-        return;
-      }
-      this.#unsubscribe = unsubscribe;
-      if (isRetry) this.clearCache();
-    } catch (error) {
-      this.options.onError(error, 'subscribe');
-      this.#subscribeRetry = setTimeout(() => void this.#subscribe(true), SUBSCRIBE_RETRY_MS);
-      (this.#subscribeRetry as { unref?: () => void }).unref?.();
-    }
-  }
-}
-
-function refusedEntry(result: VerifyFailure, id?: string): CachedKey {
-  return {
-    result,
-    id,
-    expiresAt: Number.POSITIVE_INFINITY,
-    scopes: [],
-    cachedUntil: 0,
-    lastUsedMarkedAt: 0,
-    quota: undefined,
-  };
 }

@@ -7,6 +7,7 @@ import {
   takeApiKeyHeader,
 } from '@keygate/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { attachApiKey } from './request-context.js';
 import { sendProblem, setHeaders } from './send-problem.js';
 
 // Express's client IP follows the app's `trust proxy` setting; read only on a cache miss.
@@ -40,7 +41,7 @@ export function apiKeyAuth(options: ApiKeyAuthOptions): RequestHandler {
   const settle = (result: VerifyResult, req: Request, res: Response, next: NextFunction) => {
     if (result.ok) {
       if (result.quota !== undefined) setHeaders(res, verifier.quotaHeaders(result));
-      req.apiKey = result.context;
+      attachApiKey(req, result.context);
       next();
     } else {
       sendProblem(res, verifier.problem(result.error));

@@ -106,3 +106,28 @@ describe('requireScopes', () => {
     ]);
   });
 });
+
+describe('quotas', () => {
+  it('writes the RateLimit and credit fields on 200 and on 429', async () => {
+    const metered = createKeygate({ store: new MemoryKeyStore(), lastUsed: false });
+    const quotaApp = new Hono<ApiKeyEnv>();
+    quotaApp.use('/api/*', apiKeyAuth({ keygate: metered }));
+    quotaApp.get('/api/x', (c) => c.text('ok'));
+    const { key } = await metered.keys.create({
+      organisationId: 'org_q',
+      name: 'metered',
+      rateLimit: { limit: 1, windowMs: 60_000 },
+      credits: { remaining: 5 },
+    });
+    const accepted = await quotaApp.request('/api/x', { headers: { 'x-api-key': key } });
+    expect(accepted.status).toBe(200);
+    expect(accepted.headers.get('ratelimit-policy')).toBe('"key";q=1;w=60');
+    expect(accepted.headers.get('ratelimit')).toMatch(/^"key";r=0;t=\d+$/);
+    expect(accepted.headers.get('credits-remaining')).toBe('4');
+    const refused = await quotaApp.request('/api/x', { headers: { 'x-api-key': key } });
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(refused.headers.get('ratelimit')).toMatch(/^"key";r=0;t=\d+$/);
+    await metered.close();
+  });
+});

@@ -40,20 +40,34 @@ export interface ApiKeyEnv {
  */
 export function apiKeyAuth(options: ApiKeyAuthOptions): MiddlewareHandler<ApiKeyEnv> {
   const { verifier, headerName, stripHeader, verifyOptions, verifyOptionsWithAuthorization } =
-    resolveApiKeyAuthOptions(options, '@keygate/hono');
+    resolveApiKeyAuthOptions(options, '@keygate/hono', clientAddress);
   return async function apiKeyAuthMiddleware(c, next) {
     const headers = c.req.raw.headers;
     const value = keyHeaderValue(c.env, headers, headerName, stripHeader);
     let result = verifier.verify(
       value,
       headers.has('authorization') ? verifyOptionsWithAuthorization : verifyOptions,
+      c,
     );
     if (result instanceof Promise) result = await result;
     if (!result.ok) return problemResponse(verifier.problem(result.error));
     if (stripHeader) removeHeader(headers, headerName);
     c.set('apiKey', result.context);
+    // The RateLimit and credit fields of an accepted request, as every adapter writes them.
+    const quotaHeaders = result.quota === undefined ? undefined : verifier.quotaHeaders(result);
+    if (quotaHeaders !== undefined) {
+      for (const name in quotaHeaders) c.header(name, quotaHeaders[name]!);
+    }
     await next();
   };
+}
+
+// The client's address for the refusal budget: on @hono/node-server, the socket's; elsewhere
+// there is none by default (pass `clientAddress`, e.g. from hono/conninfo).
+function clientAddress(c: { env: unknown }): string | undefined {
+  const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)
+    ?.incoming;
+  return incoming?.socket?.remoteAddress;
 }
 
 // On @hono/node-server (`c.env.incoming` is Node's request) the raw headers tell one header

@@ -89,7 +89,7 @@ export function parseInvalidationPayload(payload: string | undefined): Invalidat
 /** The first wait before reopening a dropped LISTEN connection; it doubles up to the cap. */
 const RECONNECT_FIRST_MS = 100;
 /** The longest wait between two attempts: a PostgreSQL that is back is found within this. */
-export const LISTEN_RECONNECT_CAP_MS = 1_000;
+export const LISTEN_RECONNECT_CAP_MS = 500;
 
 interface Subscription {
   readonly listener: (event: InvalidationEvent) => void;

@@ -52,6 +52,14 @@ export interface ManagedApiKey {
   readonly replacedById: string | null;
   /** When a secret scanner reported the key public (ISO 8601), or `null`. */
   readonly leakedAt: string | null;
+  /** The key's own rate limit, or `null`. */
+  readonly rateLimit: { readonly limit: number; readonly windowMs: number } | null;
+  /** The key's credits (`refilledAt` as ISO 8601), or `null` for a key that is not metered. */
+  readonly credits: {
+    readonly remaining: number;
+    readonly refill: { readonly amount: number; readonly intervalMs: number } | null;
+    readonly refilledAt: string;
+  } | null;
 }
 
 /** The body of a create or rotate answer: the key, shown this once, and its listing entry. */
@@ -203,6 +211,9 @@ async function create(options: ResolvedOptions, request: Request, organisationId
     expiresAt: body.expiresAt,
     ...(body.environment === undefined ? {} : { environment: body.environment }),
     ...(body.scopes === undefined ? {} : { scopes: body.scopes }),
+    // Checked by the key manager: a bad shape is its TypeError/RangeError, answered as a 400.
+    ...(body.rateLimit === undefined ? {} : { rateLimit: body.rateLimit }),
+    ...(body.credits === undefined ? {} : { credits: body.credits }),
   });
   const answer: IssuedApiKeyBody = { key: created.key, record: toManagedApiKey(created.record) };
   return json(201, answer, {
@@ -278,6 +289,15 @@ export function toManagedApiKey(summary: ApiKeySummary): ManagedApiKey {
     disabledAt: summary.disabledAt?.toISOString() ?? null,
     replacedById: summary.replacedById,
     leakedAt: summary.leakedAt?.toISOString() ?? null,
+    rateLimit: summary.rateLimit,
+    credits:
+      summary.credits === null
+        ? null
+        : {
+            remaining: summary.credits.remaining,
+            refill: summary.credits.refill,
+            refilledAt: summary.credits.refilledAt.toISOString(),
+          },
   };
 }
 

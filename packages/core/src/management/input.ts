@@ -1,6 +1,14 @@
 // Reads and checks what an admin sends: a small JSON body, fields of known types. Every mistake
 // becomes a 400 (or 413/415) with a detail that names the field, never a 500.
-import { checkName, MAX_GRACE_PERIOD_MS, MAX_NAME_LENGTH } from '../key-manager-input.js';
+
+import {
+  type CreateApiKeyInput,
+  checkName,
+  MAX_GRACE_PERIOD_MS,
+  MAX_NAME_LENGTH,
+  type UpdateApiKeyInput,
+} from '../key-manager-input.js';
+import { readBodyWithin } from '../request-body.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { parseIsoDate } from './iso-date.js';
 import { ManagementRequestError } from './problems.js';
@@ -16,6 +24,10 @@ export interface CreateKeyBody {
   readonly environment: string | undefined;
   readonly expiresAt: Date | null;
   readonly scopes: readonly string[] | undefined;
+  /** `{ limit, windowMs }` or `null`, as sent: the key manager checks it (a 400 when wrong). */
+  readonly rateLimit?: Exclude<CreateApiKeyInput['rateLimit'], undefined>;
+  /** `{ remaining, refill? }` or `null`, as sent: the key manager checks it. */
+  readonly credits?: Exclude<CreateApiKeyInput['credits'], undefined>;
 }
 
 /** A checked `PATCH /keys/:id` body: only the fields that were sent. */
@@ -24,6 +36,8 @@ export interface UpdateKeyBody {
   readonly expiresAt?: Date | null;
   readonly scopes?: readonly string[];
   readonly enabled?: boolean;
+  readonly rateLimit?: Exclude<UpdateApiKeyInput['rateLimit'], undefined>;
+  readonly credits?: Exclude<UpdateApiKeyInput['credits'], undefined>;
 }
 
 /** A checked `POST /keys/:id/rotate` body. */
@@ -63,28 +77,8 @@ export async function readJsonObject(
 }
 
 async function readBodyText(request: Request): Promise<string> {
-  const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > MAX_BODY_BYTES) throw tooLarge();
-  if (request.body === null) return '';
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
+  const bytes = await readBodyWithin(request, MAX_BODY_BYTES);
+  if (bytes === undefined) throw tooLarge();
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
@@ -101,7 +95,15 @@ function tooLarge(): ManagementRequestError {
 
 /** Checks the body of a create request. */
 export function createKeyBody(body: Record<string, unknown>, now: number): CreateKeyBody {
-  allowOnly(body, ['name', 'environment', 'expiresAt', 'expiresIn', 'scopes']);
+  allowOnly(body, [
+    'name',
+    'environment',
+    'expiresAt',
+    'expiresIn',
+    'scopes',
+    'rateLimit',
+    'credits',
+  ]);
   const environment = body.environment;
   if (environment !== undefined && (typeof environment !== 'string' || environment === '')) {
     throw invalid('environment must be a string such as "live" or "test".');
@@ -111,12 +113,18 @@ export function createKeyBody(body: Record<string, unknown>, now: number): Creat
     environment,
     expiresAt: expiry(body, now) ?? null,
     scopes: scopeList(body.scopes),
+    ...(body.rateLimit === undefined
+      ? {}
+      : { rateLimit: body.rateLimit as Exclude<CreateApiKeyInput['rateLimit'], undefined> }),
+    ...(body.credits === undefined
+      ? {}
+      : { credits: body.credits as Exclude<CreateApiKeyInput['credits'], undefined> }),
   };
 }
 
 /** Checks the body of an update request: any of name, expiry, scopes and enabled. */
 export function updateKeyBody(body: Record<string, unknown>, now: number): UpdateKeyBody {
-  allowOnly(body, ['name', 'expiresAt', 'expiresIn', 'scopes', 'enabled']);
+  allowOnly(body, ['name', 'expiresAt', 'expiresIn', 'scopes', 'enabled', 'rateLimit', 'credits']);
   const expiresAt = expiry(body, now);
   const scopes = scopeList(body.scopes);
   const { name, enabled } = body;
@@ -127,15 +135,26 @@ export function updateKeyBody(body: Record<string, unknown>, now: number): Updat
     name === undefined &&
     expiresAt === undefined &&
     scopes === undefined &&
-    enabled === undefined
+    enabled === undefined &&
+    body.rateLimit === undefined &&
+    body.credits === undefined
   ) {
-    throw invalid('Send name, expiresAt or expiresIn, scopes or enabled to change.');
+    throw invalid(
+      'Send name, expiresAt or expiresIn, scopes, enabled, rateLimit or credits to change.',
+    );
   }
   return {
     ...(name === undefined ? {} : { name: keyName(name) }),
     ...(expiresAt === undefined ? {} : { expiresAt }),
     ...(scopes === undefined ? {} : { scopes }),
     ...(enabled === undefined ? {} : { enabled }),
+    // Shapes and ranges are the key manager's to check (a 400 naming the field).
+    ...(body.rateLimit === undefined
+      ? {}
+      : { rateLimit: body.rateLimit as Exclude<UpdateApiKeyInput['rateLimit'], undefined> }),
+    ...(body.credits === undefined
+      ? {}
+      : { credits: body.credits as Exclude<UpdateApiKeyInput['credits'], undefined> }),
   };
 }
 

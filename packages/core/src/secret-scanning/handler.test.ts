@@ -5,7 +5,7 @@ import { createKeygate, type Keygate } from '../keygate.js';
 import { MemoryKeyStore } from '../memory-key-store.js';
 import { createTestAlertSigner, type TestAlertSigner } from '../testing/alert-signer.js';
 import { createSecretScanningHandler, type SecretScanningHandlerOptions } from './handler.js';
-import type { LeakReport } from './leak-responder.js';
+import type { LeakAuditEvent, LeakReport } from './leak-responder.js';
 
 const URL_OF_ALERTS = 'https://platform.example/secret-scanning/github';
 const LEAK_URL = 'https://github.com/octo/app/blob/0a1b2c/config/.env';
@@ -95,9 +95,10 @@ describe('createSecretScanningHandler', () => {
     expect(JSON.stringify(reports)).not.toContain(key);
   });
 
-  it('answers the same alert twice alike, revoking and telling onLeak once', async () => {
+  it('answers the same alert twice alike, revoking, auditing and telling onLeak once', async () => {
     const key = await liveKey();
-    const handle = handler();
+    const events: LeakAuditEvent[] = [];
+    const handle = handler({ audit: { record: async (event) => void events.push(event) } });
     const body = alertBody(key, key);
     const first = await (await post(handle, body)).json();
     const [before] = (await keygate.keys.list('org_1')).keys;
@@ -110,6 +111,17 @@ describe('createSecretScanningHandler', () => {
     ]);
     expect(after!.revokedAt).toEqual(before!.revokedAt);
     expect(reports).toHaveLength(1);
+    expect(events).toEqual([
+      expect.objectContaining({
+        action: 'leak',
+        keyId: after!.id,
+        keyPrefix: after!.prefix,
+        organisationId: 'org_1',
+        actor: 'github',
+        details: { action: 'revoke', source: LEAK_URL },
+      }),
+    ]);
+    expect(JSON.stringify(events)).not.toContain(key);
   });
 
   it('revokes once when the same alert arrives twice at the same time', async () => {

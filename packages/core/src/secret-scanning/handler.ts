@@ -2,10 +2,12 @@
 // checks the alert's signature, acts on every reported key, and answers GitHub's feedback format.
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
+import { readBodyWithin } from '../request-body.js';
 import type { Verifier } from '../verifier.js';
 import {
   createLeakResponder,
   type LeakAction,
+  type LeakAuditSink,
   type LeakOutcome,
   type LeakReport,
 } from './leak-responder.js';
@@ -33,6 +35,8 @@ export interface SecretScanningHandlerOptions {
   readonly minKeyRefreshIntervalMs?: number;
   /** Called once per newly reported live key (never with the key itself). */
   readonly onLeak?: (report: LeakReport) => void | Promise<void>;
+  /** The application's audit log: one `leak` event per newly reported live key. */
+  readonly audit?: LeakAuditSink;
   /** Larger bodies are refused with 413 (default 1 MiB). */
   readonly maxBodyBytes?: number;
   /** More tokens in one alert are refused with 413 (default 1,000). */
@@ -110,6 +114,7 @@ export function createSecretScanningHandler(
     verifier: options.verifier,
     ...(options.action === undefined ? {} : { action: options.action }),
     ...(options.onLeak === undefined ? {} : { onLeak: options.onLeak }),
+    ...(options.audit === undefined ? {} : { audit: options.audit }),
     onError,
   });
   const keys = new PublicKeyRing(
@@ -163,29 +168,8 @@ function isLiveKey(outcome: LeakOutcome): boolean {
 }
 
 async function readBody(request: Request, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
-  const declared = Number(request.headers.get('content-length') ?? Number.NaN);
-  if (declared > maxBytes) throw tooLarge(maxBytes);
-  if (request.body === null) return new Uint8Array(0);
-  // Read at most maxBytes + 1: a body that lies about its length still stops there.
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.length;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(value);
-  }
-  const body = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.length;
-  }
+  const body = await readBodyWithin(request, maxBytes);
+  if (body === undefined) throw tooLarge(maxBytes);
   return body;
 }
 

@@ -38,6 +38,29 @@ export type LeakOutcome =
   /** Reported before: nothing was written again. */
   | { readonly status: 'already_reported'; readonly record: ApiKeyRecord };
 
+/**
+ * The audit-log event of a leak report: the same shape as every keygate audit event (see
+ * "Observability" in docs/design.md), with action `leak`. Names the key by id and prefix only.
+ */
+export interface LeakAuditEvent {
+  readonly id: string;
+  readonly action: 'leak';
+  readonly keyId: string;
+  readonly keyPrefix: string;
+  readonly organisationId: string | null;
+  /** The reporter (`github`, `keygate-scan`). */
+  readonly actor: string | null;
+  readonly sourceIp: string | null;
+  readonly time: Date;
+  /** `{ action: 'revoke' | 'flag', source }`. */
+  readonly details: Readonly<Record<string, unknown>>;
+}
+
+/** Where leak events go: any audit sink (it needs only `record`). */
+export interface LeakAuditSink {
+  record(event: LeakAuditEvent): Promise<void>;
+}
+
 /** Options of {@link createLeakResponder}. */
 export interface LeakResponderOptions {
   /** The application's verifier: its store, format and peppers are used, and its cache told. */
@@ -46,7 +69,12 @@ export interface LeakResponderOptions {
   readonly action?: LeakAction;
   /** Called once per newly reported key, so the platform can tell its customer. */
   readonly onLeak?: (report: LeakReport) => void | Promise<void>;
-  /** Told when `onLeak` throws (the report still counts). Default: `console.error` of the message. */
+  /** The application's audit log: one `leak` event per newly reported key. */
+  readonly audit?: LeakAuditSink;
+  /**
+   * Told when `onLeak` or the audit write fails (the report still counts). Default:
+   * `console.error` of the message.
+   */
   readonly onError?: (error: unknown) => void;
 }
 
@@ -80,6 +108,9 @@ export function createLeakResponder(options: LeakResponderOptions): LeakResponde
   }
   if (options.onLeak !== undefined && typeof options.onLeak !== 'function') {
     throw new TypeError('@keygate/core: onLeak must be a function');
+  }
+  if (options.audit !== undefined && typeof options.audit?.record !== 'function') {
+    throw new TypeError('@keygate/core: audit must be an audit sink (with record)');
   }
   const onError =
     options.onError ??
@@ -117,6 +148,23 @@ export function createLeakResponder(options: LeakResponderOptions): LeakResponde
     };
     const updated = (await store.update(current.id, changes)) ?? current;
     verifier.invalidate({ id: current.id, hash: current.hash });
+    if (current.leakedAt === null && options.audit !== undefined) {
+      try {
+        await options.audit.record({
+          id: crypto.randomUUID(),
+          action: 'leak',
+          keyId: updated.id,
+          keyPrefix: updated.prefix,
+          organisationId: updated.organisationId,
+          actor: where.reporter,
+          sourceIp: null,
+          time: updated.leakedAt ?? now,
+          details: { action, source: updated.leakSource },
+        });
+      } catch (error) {
+        onError(error);
+      }
+    }
     if (current.leakedAt === null && options.onLeak !== undefined) {
       try {
         await options.onLeak({
