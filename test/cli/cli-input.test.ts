@@ -34,7 +34,7 @@ describe('keygate and control characters', () => {
     for (const name of ['prod\u001b[2Jkey', 'a\nforged row', 'bell\u0007']) {
       const run = await cli(['keys', 'create', '--org', 'org_esc', '--name', name]);
       expect(run.code, JSON.stringify(name)).toBe(2);
-      expect(run.stderr).toMatch(/^keygate: a key name must not contain control characters/);
+      expect(run.stderr).toMatch(/^keygate: a key name must not contain control characters/i);
       expect(run.stderr).not.toSatisfy(RAW_CONTROL.test);
     }
     const list = await cli(['keys', 'list', '--org', 'org_esc', '--json']);

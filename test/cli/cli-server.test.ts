@@ -43,6 +43,18 @@ describe('the built keygate executable', () => {
     expect(help.stdout).toContain('keys verify');
   });
 
+  it("prints a command's own usage for <command> --help, and the help with exit 2 when bare", async () => {
+    const update = await keygateProcess(['keys', 'update', '--help']);
+    expect(update.code).toBe(0);
+    expect(update.stdout).toMatch(/^Usage: keygate keys update <id>/);
+    expect(update.stdout).toContain('--disable');
+    expect(update.stdout).not.toContain('keys verify');
+    const bare = await keygateProcess([]);
+    expect(bare.code).toBe(2);
+    expect(bare.stdout).toBe('');
+    expect(bare.stderr).toMatch(/^Usage: keygate <command>/);
+  });
+
   it('creates the default SQLite file and its directory, and reads verify from a pipe', async () => {
     const cwd = mkdtempSync(join(directory, 'default-'));
     const created = await keygateProcess(

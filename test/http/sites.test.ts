@@ -15,11 +15,17 @@ const UNKNOWN_SITE = '123e4567-e89b-12d3-a456-426614174000';
 let keygate: Keygate;
 let keyA: string;
 let keyB: string;
+let keyATest: string;
 
 beforeAll(async () => {
   ({ keygate } = testKeygate());
   ({ key: keyA } = await keygate.keys.create({ organisationId: 'org_a', name: 'a' }));
   ({ key: keyB } = await keygate.keys.create({ organisationId: 'org_b', name: 'b' }));
+  ({ key: keyATest } = await keygate.keys.create({
+    organisationId: 'org_a',
+    name: 'a test',
+    environment: 'test',
+  }));
 });
 
 afterAll(() => keygate.close());
@@ -119,6 +125,22 @@ describe.each(EXAMPLE_FRAMEWORKS)('$name', (framework) => {
     expect(other.headers['content-type']).toBe('application/problem+json');
     expect(other.json).toMatchObject({ status: 404, code: 'site_not_found' });
     expect((await send(sites(), { headers: { 'x-api-key': keyB } })).json).toEqual([]);
+  });
+
+  it("keeps each environment's sites apart: a test key sees test sites only", async () => {
+    const [live] = (await send(sites(), { headers: { 'x-api-key': keyA } })).json;
+    expect(live.environment).toBe('live');
+    expect((await send(sites(), { headers: { 'x-api-key': keyATest } })).json).toEqual([]);
+    const hidden = await send(sites(`?siteId=${live.id}`), { headers: { 'x-api-key': keyATest } });
+    expect(hidden.status).toBe(404);
+    const created = await send(sites(), {
+      method: 'POST',
+      headers: json(keyATest),
+      body: JSON.stringify(SOLAR),
+    });
+    expect(created.json).toMatchObject({ organisationId: 'org_a', environment: 'test' });
+    const liveList = (await send(sites(), { headers: { 'x-api-key': keyA } })).json;
+    expect(liveList.map((site: { id: string }) => site.id)).not.toContain(created.json.id);
   });
 
   it.each([

@@ -136,17 +136,22 @@ export async function startReferenceServer(
         active: true,
       });
       siteId = (
-        await sites.create(DEMO_ORGANISATION_ID, {
-          siteName: 'Wind Park Beta',
-          capacity: 12,
-          unit: 'MW',
-        })
+        await sites.create(
+          { organisationId: DEMO_ORGANISATION_ID, environment: 'live' },
+          {
+            siteName: 'Wind Park Beta',
+            capacity: 12,
+            unit: 'MW',
+          },
+        )
       ).id;
       demoKey = (
         await keygate.keys.create({ organisationId: DEMO_ORGANISATION_ID, name: 'Demo key' })
       ).key;
     } else {
-      siteId = (await sites.list(DEMO_ORGANISATION_ID))[0]?.id ?? '<site id>';
+      siteId =
+        (await sites.list({ organisationId: DEMO_ORGANISATION_ID, environment: 'live' }))[0]?.id ??
+        '<site id>';
     }
     // One string, or none for a new random token (spreading it would pass its first character).
     const adminToken = await adminTokens.replace(

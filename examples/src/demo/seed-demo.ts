@@ -31,11 +31,14 @@ export async function seedDemo(options: {
 }): Promise<DemoSeed> {
   const organisationName = 'Demo Organisation';
   options.organisations.add({ id: DEMO_ORGANISATION_ID, name: organisationName, active: true });
-  const site = await options.sites.create(DEMO_ORGANISATION_ID, {
-    siteName: 'Wind Park Beta',
-    capacity: 12,
-    unit: 'MW',
-  });
+  const site = await options.sites.create(
+    { organisationId: DEMO_ORGANISATION_ID, environment: 'live' },
+    {
+      siteName: 'Wind Park Beta',
+      capacity: 12,
+      unit: 'MW',
+    },
+  );
   const { key, record } = await options.keygate.keys.create({
     organisationId: DEMO_ORGANISATION_ID,
     name: 'Demo key',

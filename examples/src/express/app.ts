@@ -38,6 +38,7 @@ export function buildExpressApp(options: ExpressSitesAppOptions): Express {
       method: req.method,
       url: req.originalUrl,
       organisationId: getApiKey(req).organisationId,
+      environment: getApiKey(req).environment,
       contentType: req.headers['content-type'],
       body: req,
     }).then((answer) => send(res, answer), next);

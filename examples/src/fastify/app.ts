@@ -50,6 +50,7 @@ export function buildFastifyApp(options: FastifySitesAppOptions): FastifyInstanc
       method: request.method,
       url: request.url,
       organisationId: getApiKey(request).organisationId,
+      environment: getApiKey(request).environment,
       contentType: request.headers['content-type'],
       body: request.raw,
     });

@@ -42,6 +42,7 @@ export function buildHonoApp(options: SitesAppOptions): Hono<ApiKeyEnv> {
         method: c.req.method,
         url: `${url.pathname}${url.search}`,
         organisationId: getApiKey(c).organisationId,
+        environment: getApiKey(c).environment,
         contentType: c.req.header('content-type'),
         body:
           body === null

@@ -52,6 +52,7 @@ export function buildKoaApp(options: KoaSitesAppOptions): Koa {
         method: ctx.method,
         url: ctx.originalUrl,
         organisationId: getApiKey(ctx).organisationId,
+        environment: getApiKey(ctx).environment,
         contentType: ctx.req.headers['content-type'],
         body: ctx.req,
       }),

@@ -32,9 +32,18 @@ export async function migrateExampleTables(db: AnyKysely): Promise<void> {
     .ifNotExists()
     .addColumn('id', 'varchar(36)', (column) => column.primaryKey())
     .addColumn('organisation_id', 'varchar(200)', (column) => column.notNull())
+    .addColumn('environment', 'varchar(64)', (column) => column.notNull().defaultTo('live'))
     .addColumn('site_name', 'varchar(200)', (column) => column.notNull())
     .addColumn('capacity', 'double precision', (column) => column.notNull())
     .addColumn('unit', 'varchar(8)', (column) => column.notNull())
     .addColumn('created_at', 'varchar(40)', (column) => column.notNull())
     .execute();
+  // Sites tables made before environments were kept apart get the column; their sites are live.
+  const sites = (await db.introspection.getTables()).find((table) => table.name === SITES_TABLE);
+  if (sites !== undefined && !sites.columns.some((column) => column.name === 'environment')) {
+    await db.schema
+      .alterTable(SITES_TABLE)
+      .addColumn('environment', 'varchar(64)', (column) => column.notNull().defaultTo('live'))
+      .execute();
+  }
 }

@@ -5,6 +5,7 @@ import {
   newSite,
   type Site,
   type SiteInput,
+  type SiteOwner,
   type SitesRepository,
 } from '../sites/index.js';
 import { SITES_TABLE } from './example-tables.js';
@@ -12,6 +13,7 @@ import { SITES_TABLE } from './example-tables.js';
 interface SiteRow {
   id: string;
   organisation_id: string;
+  environment: string;
   site_name: string;
   capacity: number | string;
   unit: string;
@@ -24,7 +26,7 @@ interface SiteRow {
  * @example
  * ```ts
  * const sites = new SqlSitesRepository(db);
- * await sites.create('org_1', { siteName: 'Solar Farm Alpha', capacity: 1000, unit: 'kW' });
+ * await sites.create({ organisationId: 'org_1', environment: 'live' }, { siteName: 'Solar Farm Alpha', capacity: 1000, unit: 'kW' });
  * ```
  */
 export class SqlSitesRepository implements SitesRepository {
@@ -34,34 +36,37 @@ export class SqlSitesRepository implements SitesRepository {
     this.#db = db;
   }
 
-  async list(organisationId: string): Promise<readonly Site[]> {
+  async list(owner: SiteOwner): Promise<readonly Site[]> {
     const rows = (await this.#db
       .selectFrom(SITES_TABLE)
       .selectAll()
-      .where('organisation_id', '=', organisationId)
+      .where('organisation_id', '=', owner.organisationId)
+      .where('environment', '=', owner.environment)
       .orderBy('created_at')
       .orderBy('id')
       .execute()) as SiteRow[];
     return rows.map(toSite);
   }
 
-  async get(organisationId: string, siteId: string): Promise<Site | null> {
+  async get(owner: SiteOwner, siteId: string): Promise<Site | null> {
     const row = (await this.#db
       .selectFrom(SITES_TABLE)
       .selectAll()
-      .where('organisation_id', '=', organisationId)
+      .where('organisation_id', '=', owner.organisationId)
+      .where('environment', '=', owner.environment)
       .where('id', '=', siteId)
       .executeTakeFirst()) as SiteRow | undefined;
     return row === undefined ? null : toSite(row);
   }
 
-  async create(organisationId: string, input: SiteInput): Promise<Site> {
-    const site = newSite(organisationId, input);
+  async create(owner: SiteOwner, input: SiteInput): Promise<Site> {
+    const site = newSite(owner, input);
     await this.#db
       .insertInto(SITES_TABLE)
       .values({
         id: site.id,
-        organisation_id: organisationId,
+        organisation_id: site.organisationId,
+        environment: site.environment,
         site_name: site.siteName,
         capacity: site.capacity,
         unit: site.unit,
@@ -76,6 +81,7 @@ function toSite(row: SiteRow): Site {
   return Object.freeze({
     id: row.id,
     organisationId: row.organisation_id,
+    environment: row.environment,
     siteName: row.site_name,
     capacity: Number(row.capacity),
     unit: row.unit as CapacityUnit,

@@ -1,7 +1,14 @@
 // The framework-free sites module shared by the Express, Koa and Fastify examples.
 
 export { authOptions, errorSink, type SitesAppOptions } from './app-options.js';
-export { CAPACITY_UNITS, type CapacityUnit, newSite, type Site, type SiteInput } from './site.js';
+export {
+  CAPACITY_UNITS,
+  type CapacityUnit,
+  newSite,
+  type Site,
+  type SiteInput,
+  type SiteOwner,
+} from './site.js';
 export { type Checked, checkSiteInput, isUuid, parseJsonBody } from './site-input.js';
 export {
   createSitesApi,

@@ -62,12 +62,26 @@ describe('isUuid', () => {
 });
 
 describe('MemorySitesRepository', () => {
+  const liveA = { organisationId: 'org_a', environment: 'live' };
+  const testA = { organisationId: 'org_a', environment: 'test' };
+  const liveB = { organisationId: 'org_b', environment: 'live' };
+
   it("keeps each organisation's sites apart", async () => {
     const sites = new MemorySitesRepository();
-    const site = await sites.create('org_a', { siteName: 'A', capacity: 1, unit: 'W' });
-    expect(await sites.list('org_a')).toEqual([site]);
-    expect(await sites.list('org_b')).toEqual([]);
-    expect(await sites.get('org_b', site.id)).toBeNull();
-    expect(await sites.get('org_a', site.id)).toEqual(site);
+    const site = await sites.create(liveA, { siteName: 'A', capacity: 1, unit: 'W' });
+    expect(await sites.list(liveA)).toEqual([site]);
+    expect(await sites.list(liveB)).toEqual([]);
+    expect(await sites.get(liveB, site.id)).toBeNull();
+    expect(await sites.get(liveA, site.id)).toEqual(site);
+  });
+
+  it("keeps each environment's sites apart: a test key sees test sites only", async () => {
+    const sites = new MemorySitesRepository();
+    const live = await sites.create(liveA, { siteName: 'Live', capacity: 1, unit: 'W' });
+    const test = await sites.create(testA, { siteName: 'Test', capacity: 1, unit: 'W' });
+    expect(test.environment).toBe('test');
+    expect(await sites.list(testA)).toEqual([test]);
+    expect(await sites.list(liveA)).toEqual([live]);
+    expect(await sites.get(testA, live.id)).toBeNull();
   });
 });

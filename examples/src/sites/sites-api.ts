@@ -19,6 +19,8 @@ export interface SitesApiRequest {
   readonly url: string;
   /** The calling organisation, from the API key. */
   readonly organisationId: string;
+  /** The key's environment (`live`, `test`): each environment's sites are kept apart. */
+  readonly environment: string;
   readonly contentType: string | undefined;
   /** The request body, read only for POST. */
   readonly body: Readable;
@@ -50,7 +52,7 @@ const PROBLEM_HEADERS = Object.freeze({
  * @example
  * ```ts
  * const api = createSitesApi(new MemorySitesRepository());
- * const answer = await api({ method: 'GET', url: '/api/sites', organisationId, contentType: undefined, body: req });
+ * const answer = await api({ method: 'GET', url: '/api/sites', organisationId, environment: 'live', contentType: undefined, body: req });
  * ```
  */
 export function createSitesApi(sites: SitesRepository): SitesApi {
@@ -74,12 +76,12 @@ async function read(sites: SitesRepository, request: SitesApiRequest): Promise<S
   const query = request.url.indexOf('?');
   const siteIds =
     query === -1 ? [] : new URLSearchParams(request.url.slice(query + 1)).getAll('siteId');
-  if (siteIds.length === 0) return json(200, await sites.list(request.organisationId));
+  if (siteIds.length === 0) return json(200, await sites.list(request));
   const siteId = siteIds[0]!;
   if (siteIds.length > 1 || !isUuid(siteId)) {
     return problem(400, 'invalid_site_id', 'Invalid siteId', 'siteId must be one UUID.');
   }
-  const site = await sites.get(request.organisationId, siteId.toLowerCase());
+  const site = await sites.get(request, siteId.toLowerCase());
   // Another organisation's site is "not found" too: its existence is not the caller's business.
   if (site === null) {
     return problem(404, 'site_not_found', 'Site not found', 'No site with this siteId.');
@@ -100,7 +102,7 @@ async function create(sites: SitesRepository, request: SitesApiRequest): Promise
   if (!parsed.ok) return problem(400, 'invalid_body', 'Invalid body', parsed.detail);
   const input = checkSiteInput(parsed.value);
   if (!input.ok) return problem(400, 'invalid_body', 'Invalid body', input.detail);
-  const site = await sites.create(request.organisationId, input.value);
+  const site = await sites.create(request, input.value);
   return {
     status: 201,
     headers: { ...JSON_HEADERS, location: `${SITES_PATH}?siteId=${site.id}` },

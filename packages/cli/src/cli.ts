@@ -30,6 +30,10 @@ const OPTION_SPEC = {
   'expires-in': { type: 'string' },
   'expires-at': { type: 'string' },
   scope: { type: 'string', multiple: true },
+  scopes: { type: 'string' },
+  'no-expiry': { type: 'boolean' },
+  enable: { type: 'boolean' },
+  disable: { type: 'boolean' },
   'rate-limit': { type: 'string' },
   credits: { type: 'string' },
   refill: { type: 'string' },
@@ -49,10 +53,14 @@ Commands:
               [--rate-limit <100/1m>] [--credits <500> [--refill <500/1d>]]
                               Create a key and print it once
   keys list --org <id>        List an organisation's keys
-  keys revoke <id>            Revoke a key now
+  keys update <id> [--name <name>] [--expires-in <30d> | --expires-at <date> | --no-expiry]
+              [--scopes <a,b>] [--enable | --disable]
+                              Change a key in one write; a disabled key is refused until enabled
+  keys revoke <id>            Revoke a key now (final)
   keys delete <id>            Delete a key
-  keys rotate <id> [--grace <duration>]
-                              Issue a successor; the old key works for the grace period (default 0)
+  keys rotate <id> [--grace <duration>] [--expires-in … | --expires-at … | --no-expiry]
+                              Issue a successor with the same policy (expiry, scopes, …); the old
+                              key works for the grace period (default 0)
   keys verify                 Verify a key read from standard input
   migrate                     Create or update the key table (SQL stores)
   serve [--port <8181>] [--host <127.0.0.1>] [--config <keygate.serve.json>]
@@ -72,11 +80,56 @@ Options:
 Environment: KEYGATE_PEPPER (and KEYGATE_PEPPER_ID) digest keys with a pepper.
 Exit codes: 0 done, 1 refused or not found (scan: a key was found), 2 usage error.`;
 
+/** What `keygate <command> --help` prints: that command's usage. */
+export const COMMAND_USAGE: Readonly<Record<CommandName, string>> = {
+  'keys create': `Usage: keygate keys create --org <id> --name <name> [--env live|test]
+         [--expires-in <30d|12h|…> | --expires-at <ISO date>] [--scopes <a,b>] [--scope <scope>]…
+
+Creates a key and prints it once. Scopes: "sites:read", "sites:*" (every sites: scope), "*".`,
+  'keys list': `Usage: keygate keys list --org <id> [--json]
+
+Lists an organisation's keys: id, prefix, name, created, last used, expires, status.`,
+  'keys update': `Usage: keygate keys update <id> [--name <name>]
+         [--expires-in <30d|12h|…> | --expires-at <ISO date> | --no-expiry]
+         [--scopes <a,b>] [--enable | --disable] [--org <id>]
+
+Changes a key in one write. --disable refuses it (disabled_api_key) until --enable; a revoked key
+cannot be changed. --org refuses a key of another organisation as not found.`,
+  'keys revoke': `Usage: keygate keys revoke <id> [--org <id>]
+
+Revokes a key now. Revocation is final; revoking twice keeps the first time.`,
+  'keys delete': `Usage: keygate keys delete <id> [--org <id>]
+
+Deletes a key; requests with it get invalid_api_key.`,
+  'keys rotate': `Usage: keygate keys rotate <id> [--grace <duration>]
+         [--expires-in <30d|12h|…> | --expires-at <ISO date> | --no-expiry] [--org <id>]
+
+Issues a successor with the old key's organisation, name, environment, scopes, metadata and
+expiry instant (unless an expiry option says otherwise), printed once. The old key works for the
+grace period (default 0: revoked at once; at most 30d). Of concurrent rotations one wins.`,
+  'keys verify': `Usage: printf %s "$KEY" | keygate keys verify [--json]
+
+Verifies a key read from standard input (never from the command line).`,
+  migrate: `Usage: keygate migrate [--store <url>] [--table <name>]
+
+Creates or updates the key table (SQL stores; Redis needs none).`,
+  serve: `Usage: keygate serve [--port <8181>] [--host <127.0.0.1>] [--config <keygate.serve.json>]
+
+A forward-auth server for nginx, Caddy, Traefik and Envoy.`,
+  scan: `Usage: keygate scan [--revoke] [<path>…]
+
+Finds keys in files and directories (standard input without paths).`,
+};
+
 /** Reads the command line; throws a {@link UsageError} when it is wrong. */
-export function parseCommandLine(argv: readonly string[]): ParsedCommand | 'help' | 'version' {
+export function parseCommandLine(
+  argv: readonly string[],
+): ParsedCommand | 'help' | 'version' | 'bare' | { readonly help: CommandName } {
   const { values, positionals, tokens } = parseRawArguments(argv);
   if (values.version === true) return 'version';
-  if (positionals.length === 0 || positionals[0] === 'help') return 'help';
+  // A bare `keygate` is a mistake (exit 2) that deserves the help; `keygate --help` is not.
+  if (positionals.length === 0) return values.help === true ? 'help' : 'bare';
+  if (positionals[0] === 'help') return 'help';
   const name = positionals[0] === 'keys' ? `keys ${positionals[1] ?? ''}`.trim() : positionals[0]!;
   if (!(name in COMMANDS)) {
     if (values.help === true) return 'help';
@@ -86,8 +139,8 @@ export function parseCommandLine(argv: readonly string[]): ParsedCommand | 'help
         : `unknown command ${JSON.stringify(name)} (see keygate --help)`,
     );
   }
-  if (values.help === true) return 'help';
   const command = name as CommandName;
+  if (values.help === true) return { help: command };
   const spec = COMMANDS[command];
   const allowed = new Set<string>([...GLOBAL_OPTIONS, ...spec.options]);
   for (const token of tokens) {
@@ -152,6 +205,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     if (parsed === 'version') {
       io.stdout(`${VERSION}\n`);
+      return 0;
+    }
+    if (parsed === 'bare') {
+      io.stderr(`${USAGE}\n`);
+      return 2;
+    }
+    if ('help' in parsed) {
+      io.stdout(`${COMMAND_USAGE[parsed.help]}\n`);
       return 0;
     }
     const storeUrl =

@@ -33,6 +33,8 @@ export async function runCommand(parsed: ParsedCommand, context: CommandContext)
       return deleteKey(parsed, context);
     case 'keys rotate':
       return rotateKey(parsed, context);
+    case 'keys update':
+      return updateKey(parsed, context);
     case 'keys verify':
       return verifyKey(parsed, context);
     case 'migrate':
@@ -50,7 +52,7 @@ async function createKey(parsed: ParsedCommand, { io, keygate }: CommandContext)
   const organisationId = required(parsed, 'org', 'keys create needs --org <organisation id>');
   const name = required(parsed, 'name', 'keys create needs --name <name> (e.g. "Production API")');
   const environment = optional(parsed, 'env');
-  const scopes = parsed.values.scope as string[] | undefined;
+  const scopes = scopesOption(parsed);
   const created = await asUsage(() =>
     keygate.keys.create({
       organisationId,
@@ -104,15 +106,13 @@ async function listKeys(parsed: ParsedCommand, { io, keygate }: CommandContext):
 
 async function revokeKey(parsed: ParsedCommand, { io, keygate }: CommandContext): Promise<number> {
   const id = parsed.args[0]!;
-  const before = await existing(keygate, id);
-  const after = await keygate.keys.revoke(id);
+  const startedAt = Date.now();
+  const after = await manage(() => keygate.keys.revoke(id, guardOf(parsed)));
+  // revoke keeps the first revocation time: one before this command means it was revoked already.
+  const alreadyRevoked = after.revokedAt !== null && after.revokedAt.getTime() < startedAt;
   if (parsed.json) {
-    write(io, {
-      revoked: true,
-      alreadyRevoked: before.revokedAt !== null,
-      record: toApiKeyJson(after),
-    });
-  } else if (before.revokedAt !== null) {
+    write(io, { revoked: true, alreadyRevoked, record: toApiKeyJson(after) });
+  } else if (alreadyRevoked) {
     io.stdout(
       `Key ${printable(id)} (${after.prefix}…) was already revoked at ${shortTime(after.revokedAt)}.\n`,
     );
@@ -126,11 +126,45 @@ async function revokeKey(parsed: ParsedCommand, { io, keygate }: CommandContext)
 
 async function deleteKey(parsed: ParsedCommand, { io, keygate }: CommandContext): Promise<number> {
   const id = parsed.args[0]!;
-  const before = await existing(keygate, id);
-  await keygate.keys.delete(id);
-  if (parsed.json) write(io, { deleted: true, id, prefix: before.prefix });
-  else
-    io.stdout(`Deleted key ${printable(id)} (${before.prefix}…, "${printable(before.name)}").\n`);
+  if (!(await keygate.keys.delete(id, guardOf(parsed)))) throw notFound(id);
+  if (parsed.json) write(io, { deleted: true, id });
+  else io.stdout(`Deleted key ${printable(id)}.\n`);
+  return 0;
+}
+
+async function updateKey(parsed: ParsedCommand, { io, keygate }: CommandContext): Promise<number> {
+  const id = parsed.args[0]!;
+  const name = optional(parsed, 'name');
+  const scopes = scopesOption(parsed);
+  const enable = parsed.values.enable === true;
+  const disable = parsed.values.disable === true;
+  if (enable && disable) throw new UsageError('give --enable or --disable, not both');
+  const expiry = expiryChange(parsed);
+  const changes = {
+    ...(name === undefined ? {} : { name }),
+    ...(expiry === undefined ? {} : { expiresAt: expiry }),
+    ...(scopes === undefined ? {} : { scopes }),
+    ...(enable ? { enabled: true } : disable ? { enabled: false } : {}),
+  };
+  if (Object.keys(changes).length === 0) {
+    throw new UsageError(
+      'keys update needs something to change: --name, --expires-in, --expires-at, --no-expiry, --scopes, --enable or --disable',
+    );
+  }
+  const after = await manage(() => keygate.keys.update(id, changes, guardOf(parsed)));
+  if (parsed.json) write(io, { updated: true, record: toApiKeyJson(after) });
+  else {
+    io.stdout(
+      [
+        `Updated key ${printable(id)} (${after.prefix}…).`,
+        `  name:     ${printable(after.name)}`,
+        `  expires:  ${shortTime(after.expiresAt)}`,
+        `  scopes:   ${after.scopes.length === 0 ? '(none)' : printable(after.scopes.join(' '))}`,
+        `  status:   ${after.status}`,
+        '',
+      ].join('\n'),
+    );
+  }
   return 0;
 }
 
@@ -143,20 +177,14 @@ async function rotateKey(parsed: ParsedCommand, { io, keygate }: CommandContext)
       `--grace must be a duration such as 0, 15m, 24h or 7d, got ${JSON.stringify(graceText)}`,
     );
   }
-  const before = await existing(keygate, id);
-  if (before.status !== 'active') {
-    throw new CommandFailure(
-      'api_key_not_active',
-      `key ${id} is ${before.status} and cannot be rotated`,
-    );
-  }
-  if (before.replacedById !== null) {
-    throw new CommandFailure(
-      'api_key_not_active',
-      `key ${id} was already rotated; rotate its successor ${before.replacedById} instead`,
-    );
-  }
-  const rotated = await asUsage(() => keygate.keys.rotate(id, { gracePeriodMs }));
+  const expiry = expiryChange(parsed);
+  const rotated = await manage(() =>
+    keygate.keys.rotate(id, {
+      gracePeriodMs,
+      ...(expiry === undefined ? {} : { expiresAt: expiry }),
+      ...guardOf(parsed),
+    }),
+  );
   if (parsed.json) {
     write(io, {
       key: rotated.key,
@@ -238,12 +266,54 @@ async function migrate(parsed: ParsedCommand, { io, opened }: CommandContext): P
   return 0;
 }
 
-async function existing(keygate: Keygate, id: string): Promise<ApiKeySummary> {
-  const summary = await keygate.keys.get(id);
-  if (summary === null) {
-    throw new CommandFailure('api_key_not_found', `no API key with id ${JSON.stringify(id)}`);
+function notFound(id: string): CommandFailure {
+  return new CommandFailure('api_key_not_found', `no API key with id ${JSON.stringify(id)}`);
+}
+
+// --org limits a command to that organisation's keys; another organisation's key is "not found".
+function guardOf(parsed: ParsedCommand): { organisationId?: string } {
+  const organisationId = optional(parsed, 'org');
+  return organisationId === undefined ? {} : { organisationId };
+}
+
+// A key-manager call: its typed errors become the CLI's failures (matched by code, not message).
+async function manage<T>(action: () => Promise<T>): Promise<T> {
+  try {
+    return await asUsage(action);
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code === 'api_key_not_found' || code === 'api_key_not_active') {
+      throw new CommandFailure(code, (error as Error).message);
+    }
+    throw error;
   }
-  return summary;
+}
+
+/** --scopes a,b (or repeated --scope a --scope b): the key's scopes; `undefined` when not given. */
+function scopesOption(parsed: ParsedCommand): string[] | undefined {
+  const list = optional(parsed, 'scopes');
+  const repeated = parsed.values.scope as string[] | undefined;
+  if (list === undefined && repeated === undefined) return undefined;
+  return [
+    ...(repeated ?? []),
+    ...(list === undefined
+      ? []
+      : list
+          .split(',')
+          .map((scope) => scope.trim())
+          .filter(Boolean)),
+  ];
+}
+
+// --expires-in / --expires-at / --no-expiry: a new expiry, `null` for none, `undefined` to keep it.
+function expiryChange(parsed: ParsedCommand): Date | null | undefined {
+  const noExpiry = parsed.values['no-expiry'] === true;
+  const given = optional(parsed, 'expires-in') ?? optional(parsed, 'expires-at');
+  if (noExpiry && given !== undefined) {
+    throw new UsageError('give --no-expiry or an expiry, not both');
+  }
+  if (noExpiry) return null;
+  return given === undefined ? undefined : expiryOption(parsed);
 }
 
 function expiryOption(parsed: ParsedCommand): Date | null {
@@ -298,17 +368,14 @@ function optional(parsed: ParsedCommand, option: string): string | undefined {
   return value;
 }
 
-// The key manager checks names, environments and scopes with a TypeError or RangeError naming
-// the package: for the CLI those are mistakes on the command line.
+// The key manager refuses bad names, environments and scopes with a typed error (matched by its
+// code, never its message): for the CLI those are mistakes on the command line.
 async function asUsage<T>(action: () => Promise<T>): Promise<T> {
   try {
     return await action();
   } catch (error) {
-    if (
-      (error instanceof TypeError || error instanceof RangeError) &&
-      error.message.startsWith('@keygate/core: ')
-    ) {
-      throw new UsageError(error.message.slice('@keygate/core: '.length));
+    if ((error as { code?: unknown } | null)?.code === 'invalid_key_input') {
+      throw new UsageError((error as Error).message);
     }
     throw error;
   }

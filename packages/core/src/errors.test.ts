@@ -8,6 +8,7 @@ import {
   ExpiredApiKeyError,
   InsufficientScopeError,
   InvalidApiKeyError,
+  InvalidKeyInputError,
   isApiKeyError,
   KeygateError,
   KeyStoreUnavailableError,
@@ -69,15 +70,42 @@ describe('refusal classes', () => {
 
 describe('errors that are not refusals', () => {
   it.each([
-    [new DuplicateApiKeyError('Duplicate id.'), DuplicateApiKeyError, 'duplicate_api_key'],
-    [new ApiKeyNotFoundError('key_1'), ApiKeyNotFoundError, 'api_key_not_found'],
-    [new ApiKeyStateError('Revoked.'), ApiKeyStateError, 'api_key_not_active'],
-  ] as const)('%o carries its class code', (error, ErrorClass, code) => {
-    expect(ErrorClass.code).toBe(code);
-    expect(error.code).toBe(code);
-    expect(error.name).toBe(ErrorClass.name);
-    expect(error).toBeInstanceOf(KeygateError);
-    expect(isApiKeyError(error)).toBe(false);
+    [new DuplicateApiKeyError('Duplicate id.'), DuplicateApiKeyError, 'duplicate_api_key', 500],
+    [new ApiKeyNotFoundError('key_1'), ApiKeyNotFoundError, 'api_key_not_found', 404],
+    [new ApiKeyStateError('Revoked.'), ApiKeyStateError, 'api_key_not_active', 409],
+    [
+      new InvalidKeyInputError('Too long.', { field: 'name', given: 'x', limit: 200 }),
+      InvalidKeyInputError,
+      'invalid_key_input',
+      400,
+    ],
+  ] as const)(
+    '%o carries its class code and status, and is a keygate error',
+    (error, ErrorClass, code, status) => {
+      expect(ErrorClass.code).toBe(code);
+      expect(error).toMatchObject({ code, status, title: ErrorClass.title });
+      expect(error.name).toBe(ErrorClass.name);
+      expect(error).toBeInstanceOf(KeygateError);
+      expect(error).not.toBeInstanceOf(ApiKeyError);
+      // Every error keygate throws on purpose, not only refusals.
+      expect(isApiKeyError(error)).toBe(true);
+    },
+  );
+
+  it('is false for errors keygate did not mean', () => {
+    expect(isApiKeyError(new TypeError('x'))).toBe(false);
+    expect(isApiKeyError(Object.assign(new Error('x'), { code: 'ECONNRESET' }))).toBe(false);
+    expect(isApiKeyError({ code: 'x', status: 400, title: 'not an Error' })).toBe(false);
+  });
+
+  it('says which input was refused, what was given and the limit', () => {
+    expect(
+      new InvalidKeyInputError('A key name must be 1 to 200 characters.', {
+        field: 'name',
+        given: 'y'.repeat(300),
+        limit: 200,
+      }),
+    ).toMatchObject({ field: 'name', given: `"${'y'.repeat(60)}…"`, limit: 200 });
   });
 
   it('names the id that was not found', () => {

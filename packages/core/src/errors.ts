@@ -37,13 +37,23 @@ export type ApiKeyErrorCode =
 export abstract class KeygateError extends Error {
   /** The stable code of every instance of this class. */
   static readonly code: string;
+  /** The HTTP status a server answers with when this error reaches a client. */
+  static readonly status: number;
+  /** A short, human summary of the kind of problem (RFC 9457 `title`). */
+  static readonly title: string;
   /** The stable code, copied from the class. */
   readonly code: string;
+  /** The HTTP status, copied from the class. */
+  readonly status: number;
+  /** The title, copied from the class. */
+  readonly title: string;
 
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = new.target.code;
+    this.status = new.target.status;
+    this.title = new.target.title;
   }
 }
 
@@ -61,15 +71,11 @@ export abstract class KeygateError extends Error {
 export abstract class ApiKeyError extends KeygateError {
   static override readonly code: ApiKeyErrorCode;
   /** The HTTP status that a server answers with. */
-  static readonly status: ApiKeyErrorStatus;
-  /** A short, human summary of the kind of problem (RFC 9457 `title`). */
-  static readonly title: string;
+  static override readonly status: ApiKeyErrorStatus;
   /** The stable code; see {@link ApiKeyErrorCode}. */
   declare readonly code: ApiKeyErrorCode;
   /** The HTTP status that a server answers with. */
-  readonly status: ApiKeyErrorStatus;
-  /** A short, human summary of the kind of problem (RFC 9457 `title`). */
-  readonly title: string;
+  declare readonly status: ApiKeyErrorStatus;
   /** Seconds after which a retry may succeed (sent as `Retry-After`), where that makes sense. */
   readonly retryAfterSeconds: number | undefined;
   /** On quota refusals: where the key's rate limits and credits stand (sent as header fields). */
@@ -84,8 +90,6 @@ export abstract class ApiKeyError extends KeygateError {
     options?: { retryAfterSeconds?: number; cause?: unknown; quota?: QuotaReport },
   ) {
     super(detail, options);
-    this.status = new.target.status;
-    this.title = new.target.title;
     this.retryAfterSeconds = options?.retryAfterSeconds;
     this.quota = options?.quota;
   }
@@ -185,27 +189,45 @@ export class KeyStoreUnavailableError extends ApiKeyError {
   static override readonly title = 'Key store unavailable';
 }
 
-/** True when `value` is a keygate refusal, from this or any other copy of the package. */
-export function isApiKeyError(value: unknown): value is ApiKeyError {
+/**
+ * True for every error keygate throws on purpose (a refusal, a key that is not there or not
+ * active, bad input), from this or any other copy of the package: each has a stable `code`, the
+ * HTTP `status` to answer with and a `title`. A refusal of a request is an `ApiKeyError`.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await keygate.keys.update(id, { name });
+ * } catch (error) {
+ *   if (isApiKeyError(error)) return Response.json({ code: error.code }, { status: error.status });
+ *   throw error;
+ * }
+ * ```
+ */
+export function isApiKeyError(value: unknown): value is KeygateError {
   return (
     value instanceof Error &&
-    typeof (value as Partial<ApiKeyError>).code === 'string' &&
-    typeof (value as Partial<ApiKeyError>).status === 'number' &&
-    typeof (value as Partial<ApiKeyError>).title === 'string'
+    typeof (value as Partial<KeygateError>).code === 'string' &&
+    typeof (value as Partial<KeygateError>).status === 'number' &&
+    typeof (value as Partial<KeygateError>).title === 'string'
   );
 }
 
 /**
  * Thrown by a {@link KeyStore} when an insert would reuse an id or a digest. Not a refusal: it
- * means the caller (or a store) broke an invariant, so it never maps to an HTTP answer.
+ * means the caller (or a store) broke an invariant, hence a 500 if it ever reaches a client.
  */
 export class DuplicateApiKeyError extends KeygateError {
   static override readonly code = 'duplicate_api_key';
+  static override readonly status = 500;
+  static override readonly title = 'Duplicate API key';
 }
 
 /** Thrown by {@link KeyManager} operations on an id that no store record has. */
 export class ApiKeyNotFoundError extends KeygateError {
   static override readonly code = 'api_key_not_found';
+  static override readonly status = 404;
+  static override readonly title = 'API key not found';
   /** The id that was asked for (a record id, never a key). */
   readonly keyId: string;
   constructor(keyId: string) {
@@ -217,28 +239,60 @@ export class ApiKeyNotFoundError extends KeygateError {
 /** Thrown by {@link KeyManager} for an operation the key's state forbids (rotating a revoked key). */
 export class ApiKeyStateError extends KeygateError {
   static override readonly code = 'api_key_not_active';
+  static override readonly status = 409;
+  static override readonly title = 'API key not active';
+}
+
+/** What {@link InvalidKeyInputError} says about the input it refuses. */
+export interface InvalidKeyInputProblem {
+  /** The input field, as the caller named it (`name`, `expiresAt`, `scopes`, …). */
+  readonly field: string;
+  /** What was given, shortened for messages (never a key: keys are not management input). */
+  readonly given?: unknown;
+  /** The limit the value broke, where there is one (`200` characters, `30d`, …). */
+  readonly limit?: number | string;
 }
 
 /**
- * Thrown by {@link KeyManager} for input it refuses: a key name with control characters or out
- * of bounds, an impossible date. A `TypeError` (bad input, caught before anything is written)
- * with a stable `code` and the `field` at fault; the management handler answers it with a 400,
- * the CLI with a usage error.
+ * Thrown by the key manager for input it cannot take (a name too long, an unknown environment, a
+ * grace period past 30 days): `field` says which input, `given` what it was, `limit` the bound.
+ * The message is for the person who typed the value, so it names no internal field.
  *
  * @example
  * ```ts
- * try { await keys.create({ organisationId: 'org_1', name: 'a\u001b[2Jb' }); }
- * catch (error) { if ((error as { code?: unknown }).code === 'invalid_key_input') … }
+ * try {
+ *   await keys.create({ organisationId, name });
+ * } catch (error) {
+ *   if ((error as { code?: unknown }).code === 'invalid_key_input') console.log((error as InvalidKeyInputError).field);
+ * }
  * ```
  */
-export class InvalidKeyInputError extends TypeError {
-  static readonly code = 'invalid_key_input';
-  readonly code = InvalidKeyInputError.code;
-  /** The input field at fault (`name`, `expiresAt`, …). */
+export class InvalidKeyInputError extends KeygateError {
+  static override readonly code = 'invalid_key_input';
+  static override readonly status = 400;
+  static override readonly title = 'Invalid input';
   readonly field: string;
-  constructor(field: string, message: string) {
-    super(`@keygate/core: ${message}`);
-    this.name = 'InvalidKeyInputError';
-    this.field = field;
+  readonly given: string | undefined;
+  readonly limit: number | string | undefined;
+
+  constructor(message: string, problem: InvalidKeyInputProblem) {
+    super(message);
+    this.field = problem.field;
+    this.given = 'given' in problem ? describeGiven(problem.given) : undefined;
+    this.limit = problem.limit;
   }
+}
+
+// A short, printable account of a given value, for messages and logs.
+function describeGiven(value: unknown): string {
+  if (typeof value === 'string') {
+    const shown = JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+    return shown;
+  }
+  if (value instanceof Date)
+    return Number.isNaN(value.getTime()) ? 'an invalid date' : value.toISOString();
+  if (value === null || typeof value === 'number' || typeof value === 'boolean')
+    return String(value);
+  if (Array.isArray(value)) return `a list of ${value.length}`;
+  return typeof value;
 }

@@ -21,6 +21,7 @@ export {
   InsufficientScopeError,
   InvalidApiKeyError,
   InvalidKeyInputError,
+  type InvalidKeyInputProblem,
   isApiKeyError,
   KeygateError,
   KeyStoreUnavailableError,
@@ -137,7 +138,15 @@ export {
   toApiKeySummary,
 } from './record.js';
 export type { VerifyFailure } from './refusals.js';
-export { missingScopeError } from './scopes.js';
+export {
+  grantsScope,
+  hasScope,
+  isRequirableScope,
+  isScope,
+  MAX_SCOPE_LENGTH,
+  missingScopeError,
+  SCOPE_SYNTAX,
+} from './scopes.js';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './store/pagination.js';
 export {
   createVerifier,

@@ -26,7 +26,7 @@ describe('key names', () => {
       field: 'name',
       message: expect.stringMatching(/control characters/),
     });
-    await expect(attempt).rejects.toBeInstanceOf(TypeError);
+    await expect(attempt).rejects.toMatchObject({ status: 400 });
     expect((await manager.list('org')).keys).toHaveLength(0);
   });
 

@@ -1,5 +1,6 @@
-// Checks what callers pass to the key manager: wrong input throws a TypeError or RangeError that
-// says what is wrong, before anything is generated or written.
+// Checks what callers pass to the key manager: wrong input throws an InvalidKeyInputError (code
+// `invalid_key_input`) that says which input, what was given and the limit, before anything is
+// generated or written. Messages name what a person typed, never an internal field.
 import { InvalidKeyInputError } from './errors.js';
 import type { KeyFormat } from './key-format.js';
 import { UNPRINTABLE_CHARACTER } from './printable-text.js';
@@ -12,6 +13,7 @@ import {
   checkRateLimitInput,
 } from './quotas/quota-input.js';
 import type { RateLimitPolicy } from './quotas/rate-limit-policy.js';
+import { isScope, SCOPE_SYNTAX } from './scopes.js';
 
 /** What {@link KeyManager.create} takes. */
 export interface CreateApiKeyInput {
@@ -82,7 +84,6 @@ export interface CheckedCreateInput {
 /** Longest key name, in characters (after trimming). */
 export const MAX_NAME_LENGTH = 200;
 const MAX_SCOPES = 100;
-const SCOPE = /^[A-Za-z0-9:._*/-]{1,100}$/;
 const MAX_METADATA_BYTES = 8192;
 /** Longest rotation grace period: 30 days. */
 export const MAX_GRACE_PERIOD_MS = 30 * 24 * 60 * 60 * 1000;
@@ -90,7 +91,10 @@ export const MAX_GRACE_PERIOD_MS = 30 * 24 * 60 * 60 * 1000;
 /** Checks and normalises the input of `create`. */
 export function checkCreateInput(input: CreateApiKeyInput, format: KeyFormat): CheckedCreateInput {
   if (typeof input !== 'object' || input === null) {
-    throw new TypeError('@keygate/core: create needs { organisationId, name }');
+    throw new InvalidKeyInputError('A key needs an organisation and a name.', {
+      field: 'input',
+      given: input,
+    });
   }
   const organisationId = input.organisationId;
   if (
@@ -99,14 +103,16 @@ export function checkCreateInput(input: CreateApiKeyInput, format: KeyFormat): C
       organisationId.length === 0 ||
       organisationId.length > 200)
   ) {
-    throw new TypeError(
-      '@keygate/core: organisationId must be a non-empty string of at most 200 characters, or null',
+    throw new InvalidKeyInputError(
+      'The organisation id must be 1 to 200 characters (or none, for a key every request refuses).',
+      { field: 'organisationId', given: organisationId, limit: 200 },
     );
   }
   const environment = input.environment ?? format.environments[0]!;
   if (!format.environments.includes(environment)) {
-    throw new TypeError(
-      `@keygate/core: environment must be one of ${format.environments.join(', ')}`,
+    throw new InvalidKeyInputError(
+      `The environment must be one of ${format.environments.join(', ')}; got ${JSON.stringify(String(environment))}.`,
+      { field: 'environment', given: environment, limit: format.environments.join(', ') },
     );
   }
   return {
@@ -116,19 +122,26 @@ export function checkCreateInput(input: CreateApiKeyInput, format: KeyFormat): C
     expiresAt: checkExpiry(input.expiresAt ?? null),
     scopes: checkScopes(input.scopes ?? []),
     metadata: checkMetadata(input.metadata ?? {}),
-    rateLimit: checkRateLimitInput(input.rateLimit ?? null),
-    credits: checkCreditsInput(input.credits ?? null, new Date()),
+    rateLimit: asInputError('rateLimit', input.rateLimit, () =>
+      checkRateLimitInput(input.rateLimit ?? null),
+    ),
+    credits: asInputError('credits', input.credits, () =>
+      checkCreditsInput(input.credits ?? null, new Date()),
+    ),
   };
 }
 
 /** Checks and normalises the input of `update`; at least one field must be given. */
 export function checkUpdateInput(input: UpdateApiKeyInput): CheckedUpdateInput {
   if (typeof input !== 'object' || input === null) {
-    throw new TypeError('@keygate/core: update needs the fields to change');
+    throw nothingToChange(input);
   }
   const { name, expiresAt, scopes, metadata, enabled, rateLimit, credits } = input;
   if (enabled !== undefined && typeof enabled !== 'boolean') {
-    throw new TypeError('@keygate/core: enabled must be true or false');
+    throw new InvalidKeyInputError('"enabled" must be true or false.', {
+      field: 'enabled',
+      given: enabled,
+    });
   }
   const checked: CheckedUpdateInput = {
     ...(name === undefined ? {} : { name: checkName(name) }),
@@ -136,15 +149,37 @@ export function checkUpdateInput(input: UpdateApiKeyInput): CheckedUpdateInput {
     ...(scopes === undefined ? {} : { scopes: checkScopes(scopes) }),
     ...(metadata === undefined ? {} : { metadata: checkMetadata(metadata) }),
     ...(enabled === undefined ? {} : { enabled }),
-    ...(rateLimit === undefined ? {} : { rateLimit: checkRateLimitInput(rateLimit) }),
-    ...(credits === undefined ? {} : { credits: checkCreditsUpdate(credits) }),
+    ...(rateLimit === undefined
+      ? {}
+      : { rateLimit: asInputError('rateLimit', rateLimit, () => checkRateLimitInput(rateLimit)) }),
+    ...(credits === undefined
+      ? {}
+      : { credits: asInputError('credits', credits, () => checkCreditsUpdate(credits)) }),
   };
-  if (Object.keys(checked).length === 0) {
-    throw new TypeError(
-      '@keygate/core: update needs a name, expiry, scopes, metadata, enabled, rateLimit or credits',
-    );
-  }
+  if (Object.keys(checked).length === 0) throw nothingToChange(input);
   return checked;
+}
+
+// The quota checks are shared with option checking, where a TypeError or RangeError is right; as
+// key input they are the caller's data, so they become the typed input error.
+function asInputError<T>(field: string, given: unknown, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (!(error instanceof TypeError || error instanceof RangeError)) throw error;
+    const message = error.message.replace(/^@keygate\/\w+: /, '');
+    throw new InvalidKeyInputError(`${message[0]!.toUpperCase()}${message.slice(1)}.`, {
+      field,
+      given,
+    });
+  }
+}
+
+function nothingToChange(given: unknown): InvalidKeyInputError {
+  return new InvalidKeyInputError(
+    'Say what to change: the name, the expiry, the scopes, the metadata, enabled, the rate limit or the credits.',
+    { field: 'input', given },
+  );
 }
 
 /**
@@ -156,12 +191,15 @@ export function checkName(name: unknown): string {
   let length = 0;
   for (const _character of trimmed) length++;
   if (length === 0 || length > MAX_NAME_LENGTH) {
-    throw new InvalidKeyInputError('name', `a key name must be 1–${MAX_NAME_LENGTH} characters`);
+    throw new InvalidKeyInputError(
+      `A key name must be 1 to ${MAX_NAME_LENGTH} characters; got ${typeof name === 'string' ? length : 'no text'}.`,
+      { field: 'name', given: name, limit: MAX_NAME_LENGTH },
+    );
   }
   if (UNPRINTABLE_CHARACTER.test(trimmed)) {
     throw new InvalidKeyInputError(
-      'name',
-      'a key name must not contain control characters (newlines, tabs, terminal escapes, direction overrides)',
+      'A key name must not contain control characters (newlines, tabs, terminal escapes, direction overrides).',
+      { field: 'name', given: name },
     );
   }
   return trimmed;
@@ -171,7 +209,10 @@ export function checkName(name: unknown): string {
 export function checkExpiry(expiresAt: unknown): Date | null {
   if (expiresAt === null) return null;
   if (!(expiresAt instanceof Date) || Number.isNaN(expiresAt.getTime())) {
-    throw new TypeError('@keygate/core: expiresAt must be a valid Date or null');
+    throw new InvalidKeyInputError('The expiry must be a valid date, or none.', {
+      field: 'expiresAt',
+      given: expiresAt,
+    });
   }
   return new Date(expiresAt.getTime());
 }
@@ -184,21 +225,29 @@ export function checkGracePeriod(gracePeriodMs: unknown): number {
     gracePeriodMs < 0 ||
     gracePeriodMs > MAX_GRACE_PERIOD_MS
   ) {
-    throw new RangeError(
-      '@keygate/core: gracePeriodMs must be whole milliseconds from 0 to 30 days',
-    );
+    throw new InvalidKeyInputError('The grace period must be from 0 to 30 days.', {
+      field: 'gracePeriodMs',
+      given: gracePeriodMs,
+      limit: '30d',
+    });
   }
   return gracePeriodMs;
 }
 
-function checkScopes(scopes: unknown): readonly string[] {
-  if (
-    !Array.isArray(scopes) ||
-    scopes.length > MAX_SCOPES ||
-    !scopes.every((scope) => typeof scope === 'string' && SCOPE.test(scope))
-  ) {
-    throw new TypeError(
-      `@keygate/core: scopes must be at most ${MAX_SCOPES} strings of [A-Za-z0-9:._*/-], 1–100 characters each`,
+/** Scopes: at most 100, each a valid scope (see `isScope`); duplicates are dropped. */
+export function checkScopes(scopes: unknown): readonly string[] {
+  if (!Array.isArray(scopes) || scopes.length > MAX_SCOPES) {
+    throw new InvalidKeyInputError(`A key takes a list of at most ${MAX_SCOPES} scopes.`, {
+      field: 'scopes',
+      given: scopes,
+      limit: MAX_SCOPES,
+    });
+  }
+  const bad = scopes.find((scope) => !isScope(scope));
+  if (scopes.some((scope) => !isScope(scope))) {
+    throw new InvalidKeyInputError(
+      `${JSON.stringify(typeof bad === 'string' ? bad : String(bad))} is not a scope: ${SCOPE_SYNTAX}`,
+      { field: 'scopes', given: bad, limit: SCOPE_SYNTAX },
     );
   }
   return [...new Set(scopes as string[])];
@@ -206,16 +255,30 @@ function checkScopes(scopes: unknown): readonly string[] {
 
 function checkMetadata(metadata: unknown): Readonly<Record<string, unknown>> {
   if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
-    throw new TypeError('@keygate/core: metadata must be a JSON object');
+    throw new InvalidKeyInputError('Metadata must be a JSON object.', {
+      field: 'metadata',
+      given: metadata,
+    });
   }
   let serialised: string;
   try {
     serialised = JSON.stringify(metadata);
   } catch {
-    throw new TypeError('@keygate/core: metadata must be serialisable as JSON');
+    throw new InvalidKeyInputError('Metadata must be serialisable as JSON.', {
+      field: 'metadata',
+      given: metadata,
+    });
   }
-  if (new TextEncoder().encode(serialised).length > MAX_METADATA_BYTES) {
-    throw new RangeError('@keygate/core: metadata must be at most 8 KiB as JSON');
+  const bytes = new TextEncoder().encode(serialised).length;
+  if (bytes > MAX_METADATA_BYTES) {
+    throw new InvalidKeyInputError(
+      `Metadata must be at most 8 KiB as JSON; this is ${bytes} bytes.`,
+      {
+        field: 'metadata',
+        given: metadata,
+        limit: MAX_METADATA_BYTES,
+      },
+    );
   }
   return JSON.parse(serialised) as Record<string, unknown>;
 }

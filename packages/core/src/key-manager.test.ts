@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { isApiKeyError } from './errors.js';
 import { createKeyManager } from './key-manager.js';
 import { createKeygate } from './keygate.js';
 import { MemoryKeyStore } from './memory-key-store.js';
@@ -158,27 +159,54 @@ describe('KeyManager', () => {
   });
 
   it.each([
-    [{ organisationId: 'org', name: '' }, TypeError],
-    [{ organisationId: 'org', name: 'x'.repeat(201) }, TypeError],
-    [{ organisationId: '', name: 'a' }, TypeError],
-    [{ organisationId: 'org', name: 'a', environment: 'prod' }, TypeError],
-    [{ organisationId: 'org', name: 'a', expiresAt: new Date('nope') }, TypeError],
-    [{ organisationId: 'org', name: 'a', scopes: ['has space'] }, TypeError],
-    [{ organisationId: 'org', name: 'a', metadata: [] }, TypeError],
-    [{ organisationId: 'org', name: 'a', metadata: { big: 'x'.repeat(9000) } }, RangeError],
-  ])('refuses bad input %# before writing anything', async (input, type) => {
+    [
+      { organisationId: 'org', name: '' },
+      { field: 'name', given: '""', limit: 200 },
+    ],
+    [
+      { organisationId: 'org', name: 'x'.repeat(201) },
+      { field: 'name', limit: 200 },
+    ],
+    [
+      { organisationId: '', name: 'a' },
+      { field: 'organisationId', limit: 200 },
+    ],
+    [
+      { organisationId: 'org', name: 'a', environment: 'prod' },
+      { field: 'environment', given: '"prod"', limit: 'live, test' },
+    ],
+    [{ organisationId: 'org', name: 'a', expiresAt: new Date('nope') }, { field: 'expiresAt' }],
+    [
+      { organisationId: 'org', name: 'a', scopes: ['has space'] },
+      { field: 'scopes', given: '"has space"' },
+    ],
+    [{ organisationId: 'org', name: 'a', metadata: [] }, { field: 'metadata' }],
+    [
+      { organisationId: 'org', name: 'a', metadata: { big: 'x'.repeat(9000) } },
+      { field: 'metadata', limit: 8192 },
+    ],
+  ])('refuses bad input %# with a typed error before writing anything', async (input, fields) => {
     const { keys, store } = setup();
-    await expect(keys.create(input as never)).rejects.toBeInstanceOf(type);
+    const error = await keys.create(input as never).catch((thrown: unknown) => thrown);
+    expect(error).toMatchObject({ code: 'invalid_key_input', status: 400, ...fields });
+    expect(isApiKeyError(error)).toBe(true);
+    // Messages are for the person who typed the value: no internal field names.
+    expect((error as Error).message).not.toMatch(/expiresAt|gracePeriodMs|organisationId|@keygate/);
     expect(store.size).toBe(0);
   });
 
   it('refuses a grace period outside 0..30 days', async () => {
     const { keys } = setup();
     const { record } = await keys.create({ organisationId: 'org', name: 'a' });
-    await expect(keys.rotate(record.id, { gracePeriodMs: -1 })).rejects.toBeInstanceOf(RangeError);
-    await expect(keys.rotate(record.id, { gracePeriodMs: 31 * 86_400_000 })).rejects.toBeInstanceOf(
-      RangeError,
-    );
+    for (const gracePeriodMs of [-1, 31 * 86_400_000, 1.5]) {
+      const error = await keys.rotate(record.id, { gracePeriodMs }).catch((thrown) => thrown);
+      expect(error).toMatchObject({
+        code: 'invalid_key_input',
+        field: 'gracePeriodMs',
+        limit: '30d',
+      });
+      expect((error as Error).message).toBe('The grace period must be from 0 to 30 days.');
+    }
   });
 
   it('works without a verifier, on a store alone', async () => {

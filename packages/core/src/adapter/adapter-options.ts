@@ -2,6 +2,7 @@
 // frozen object: misuse throws here, naming the adapter package, never at request time.
 import type { Keygate } from '../keygate.js';
 import { checkCreditCost } from '../quotas/credits.js';
+import { isRequirableScope, SCOPE_SYNTAX } from '../scopes.js';
 import type { Verifier, VerifyOptions } from '../verifier.js';
 
 /** Options of every adapter's `apiKeyAuth`: pass a `verifier` or a `keygate`, not both. */
@@ -122,8 +123,11 @@ export function checkScopes(scopes: unknown, what: string, packageName: string):
     throw new TypeError(`${PACKAGE}: ${what} needs at least one scope`);
   }
   for (const scope of scopes) {
-    if (typeof scope !== 'string' || scope === '') {
-      throw new TypeError(`${PACKAGE}: ${what}: every scope must be a non-empty string`);
+    // The same rule as a key's scopes, without wildcards: a route requires one permission.
+    if (!isRequirableScope(scope)) {
+      throw new TypeError(
+        `${PACKAGE}: ${what}: ${JSON.stringify(String(scope))} is not a scope a route can require (${SCOPE_SYNTAX}; a route names one scope, without a wildcard)`,
+      );
     }
   }
   return Object.freeze([...(scopes as string[])]);

@@ -45,7 +45,12 @@ describe('createScopeGuard', () => {
   it('throws a TypeError at start-up for bad scopes', () => {
     expect(() => createScopeGuard([], '@keygate/test', 'apiKeyAuth()')).toThrow(TypeError);
     expect(() => createScopeGuard([''], '@keygate/test', 'apiKeyAuth()')).toThrow(
-      '@keygate/test: requireScopes: every scope must be a non-empty string',
+      /^@keygate\/test: requireScopes: "" is not a scope a route can require/,
+    );
+    // The same rule as a key's scopes, and no wildcard: a route names one permission.
+    expect(() => createScopeGuard(['sites:*'], '@keygate/test', 'apiKeyAuth()')).toThrow(TypeError);
+    expect(() => createScopeGuard(['has space'], '@keygate/test', 'apiKeyAuth()')).toThrow(
+      TypeError,
     );
   });
 });

@@ -113,7 +113,7 @@ describe('create', () => {
     [{ name: 'A', expiresAt: '2099-01-01', expiresIn: '1d' }, /not both/],
     [{ name: 'A', environment: 'staging' }, /environment must be one of live, test/],
     [{ name: 'A', scopes: 'read' }, /scopes must be an array/],
-    [{ name: 'A', scopes: ['no spaces'] }, /scopes must be/],
+    [{ name: 'A', scopes: ['no spaces'] }, /^"no spaces" is not a scope/],
     [{ name: 'A', organisationId: 'org_2' }, /Unknown field "organisationId"/],
     [[], /JSON object/],
     ['{not json', /not valid JSON/],

@@ -303,6 +303,7 @@ export function toManagedApiKey(summary: ApiKeySummary): ManagedApiKey {
 
 function toRequestError(error: unknown, options: ResolvedOptions): ManagementRequestError {
   if (error instanceof ManagementRequestError) return error;
+  // The key manager's errors carry a stable code: matched by code, never by message.
   const code = (error as { code?: unknown } | null)?.code;
   if (code === 'api_key_not_found') {
     return keyNotFound(String((error as { keyId?: unknown }).keyId ?? ''));
@@ -310,15 +311,7 @@ function toRequestError(error: unknown, options: ResolvedOptions): ManagementReq
   if (code === 'api_key_not_active') {
     return new ManagementRequestError('api_key_not_active', (error as Error).message);
   }
-  // The key manager checks its input with TypeError/RangeError naming the package; what slipped
-  // past the handler's own checks is still the client's mistake.
-  if (
-    (error instanceof TypeError || error instanceof RangeError) &&
-    error.message.startsWith('@keygate/core: ')
-  ) {
-    const detail = error.message.slice('@keygate/core: '.length);
-    return invalid(detail.endsWith('.') ? detail : `${detail}.`);
-  }
+  if (code === 'invalid_key_input') return invalid((error as Error).message);
   options.onError(error);
   return new ManagementRequestError(
     'key_store_unavailable',
