@@ -168,7 +168,11 @@ function asInputError<T>(field: string, given: unknown, check: () => T): T {
   } catch (error) {
     if (!(error instanceof TypeError || error instanceof RangeError)) throw error;
     const message = error.message.replace(/^@keygate\/\w+: /, '');
-    throw new InvalidKeyInputError(`${message[0]!.toUpperCase()}${message.slice(1)}.`, {
+    // A message that opens with the field's own name (`rateLimit.limit must …`) keeps its case:
+    // the user typed that name. Prose opens with a capital.
+    const opensWithField = /^[a-z]+[A-Z.]/.test(message);
+    const sentence = opensWithField ? message : `${message[0]!.toUpperCase()}${message.slice(1)}`;
+    throw new InvalidKeyInputError(`${sentence}.`, {
       field,
       given,
     });
