@@ -6,9 +6,16 @@ import type { KeyStore } from './key-store.js';
 /** Entries kept while the store is failing; beyond this the oldest uses are dropped. */
 const MAX_PENDING = 100_000;
 
+/** What the recorder needs of a cached key: its id and when its use was last noted. */
+export interface UseMark {
+  readonly id: string | undefined;
+  lastUsedMarkedAt: number;
+}
+
 /** Collects last-used times per key id and flushes them to a store in batches. */
 export class LastUsedRecorder {
   readonly #store: KeyStore;
+  readonly #intervalMs: number;
   readonly #flushIntervalMs: number;
   readonly #timeoutMs: number;
   readonly #onError: (error: unknown) => void;
@@ -16,16 +23,32 @@ export class LastUsedRecorder {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #flushing: Promise<void> | undefined;
 
+  /**
+   * @param intervalMs a key's use is noted at most once per this many ms (its precision).
+   * @param flushIntervalMs how long uses are collected before one batch write.
+   */
   constructor(
     store: KeyStore,
+    intervalMs: number,
     flushIntervalMs: number,
     timeoutMs: number,
     onError: (error: unknown) => void,
   ) {
     this.#store = store;
+    this.#intervalMs = intervalMs;
     this.#flushIntervalMs = flushIntervalMs;
     this.#timeoutMs = timeoutMs;
     this.#onError = onError;
+  }
+
+  /**
+   * Notes a cached key's use at `now`, unless its last noted use is younger than the interval:
+   * on the hot path, a subtraction and a comparison for nearly every request.
+   */
+  markUse(key: UseMark, now: number): void {
+    if (now - key.lastUsedMarkedAt < this.#intervalMs) return;
+    key.lastUsedMarkedAt = now;
+    this.add(key.id!, now);
   }
 
   /** Notes that key `id` was used at `time` (ms). */

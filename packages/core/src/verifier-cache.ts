@@ -2,6 +2,7 @@
 // the key's keyed-BLAKE3 tag (cache-tag.ts), never by the key, with an index from each digest the
 // store knows the record by to that tag, so that an invalidation event (which names the stored
 // digest) finds the entry. Valid and refused answers live in two bounded caches of their own.
+import type { AuthContext } from './auth-context.js';
 import { BoundedCache } from './bounded-cache.js';
 import type { QuotaPlan } from './quotas/quota-stage.js';
 import type { VerifyResult } from './verifier-result.js';
@@ -34,6 +35,29 @@ export function refusedEntry(result: VerifyResult, id?: string): CachedKey {
     cachedUntil: 0,
     lastUsedMarkedAt: 0,
     quota: undefined,
+    tag: '',
+    digests: [],
+  };
+}
+
+/**
+ * An entry for a valid key. A refreshed entry keeps the last-used mark of the one it replaces, so
+ * that a TTL expiry does not write the key's last use again.
+ */
+export function acceptedEntry(
+  context: AuthContext,
+  quota: QuotaPlan | undefined,
+  replaced: CachedKey | undefined,
+): CachedKey {
+  return {
+    result: Object.freeze({ ok: true, context }),
+    id: context.keyId,
+    expiresAt: context.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY,
+    scopes: context.scopes,
+    cachedUntil: 0,
+    lastUsedMarkedAt:
+      replaced?.id === context.keyId ? replaced.lastUsedMarkedAt : Number.NEGATIVE_INFINITY,
+    quota,
     tag: '',
     digests: [],
   };

@@ -4,10 +4,9 @@
 // digesting the key (only a key that passed every cheap check is ever cached; a key with quotas:
 // see quotas/quota-stage.ts); on a miss the cheap checks run before the store. The cache, the
 // store calls, shared loads and the invalidation subscription live in modules of their own.
-import type { AuthContext, Organisation } from './auth-context.js';
+import type { AuthContext } from './auth-context.js';
 import { type CacheTagger, createCacheTagger } from './cache-tag.js';
 import { issuers } from './context-issuers.js';
-import { withDeadline } from './deadline.js';
 import type { ApiKeyError } from './errors.js';
 import { MAX_API_KEY_LENGTH } from './key-format.js';
 import type { InvalidationEvent } from './key-store.js';
@@ -15,23 +14,20 @@ import { LastUsedRecorder } from './last-used-recorder.js';
 import { checkApiKey } from './parse.js';
 import { type Problem, toProblem } from './problem.js';
 import { MemoryRateLimiter } from './quotas/memory-rate-limiter.js';
+import { quotaPlanFor } from './quotas/quota-plan.js';
 import { quotaHeaders } from './quotas/quota-report.js';
-import { type QuotaPlan, QuotaStage } from './quotas/quota-stage.js';
-import { checkRateLimitPolicy } from './quotas/rate-limit-policy.js';
-import type { RateLimiter, RateLimitRequest } from './quotas/rate-limiter.js';
+import type { QuotaPlan, QuotaStage } from './quotas/quota-stage.js';
+import type { RateLimiter } from './quotas/rate-limiter.js';
 import { RefusalBudget } from './quotas/refusal-budget.js';
-import type { ApiKeyRecord } from './record.js';
-import {
-  findRecord,
-  rehashRecord,
-  resolveOrganisationOf,
-  withStoreDeadline,
-} from './record-lookup.js';
+import { verifierQuotaStage } from './quotas/verifier-quota-stage.js';
+import { contextOf } from './record-context.js';
+import { findRecord, rehashRecord, resolveOrganisationOf } from './record-lookup.js';
 import { createRefusals, type Refusals } from './refusals.js';
 import { missingScopeError } from './scopes.js';
 import { SharedLoads } from './shared-loads.js';
 import { StoreSubscription } from './store-subscription.js';
-import { type CachedKey, refusedEntry, VerifierCache } from './verifier-cache.js';
+import { acceptedEntry, type CachedKey, refusedEntry, VerifierCache } from './verifier-cache.js';
+import { closeVerifierResources } from './verifier-close.js';
 import {
   type ResolvedVerifierOptions,
   resolveVerifierOptions,
@@ -59,9 +55,6 @@ export type { VerifyOptions, VerifyResult, VerifySuccess } from './verifier-resu
 export function verifierOf(context: AuthContext): Verifier | undefined {
   return issuers.get(context);
 }
-
-/** What `close()` may take beyond the store timeout before it gives up on the store. */
-const CLOSE_GRACE_MS = 500;
 
 /**
  * Verifies keys against a store. Build one per application with {@link createVerifier} and share
@@ -159,29 +152,14 @@ class ApiKeyVerifier implements Verifier {
     if (options.lastUsed) {
       this.#lastUsed = new LastUsedRecorder(
         options.store,
+        options.lastUsed.intervalMs,
         options.lastUsed.flushIntervalMs,
         options.storeTimeoutMs,
         (error) => options.onError(error, 'last-used'),
       );
     }
     this.#limiter = options.rateLimiter ?? new MemoryRateLimiter();
-    this.#quotas = new QuotaStage({
-      limiter: this.#limiter,
-      consumeCredits: (id, cost, now) =>
-        withStoreDeadline(
-          options,
-          () => options.store.consumeCredits(id, cost, now),
-          Date.now() + options.storeTimeoutMs,
-        ),
-      withDeadline: (pending) =>
-        withDeadline(
-          () => pending,
-          options.storeTimeoutMs,
-          `the rate limiter did not answer within ${options.storeTimeoutMs} ms`,
-        ),
-      storeUnavailable: this.#refusals.storeUnavailable,
-      onError: (error, operation) => options.onError(error, operation),
-    });
+    this.#quotas = verifierQuotaStage(options, this.#limiter, this.#refusals.storeUnavailable);
     this.#budget =
       options.refusalBudget === undefined ? undefined : new RefusalBudget(options.refusalBudget);
     this.#subscription = new StoreSubscription(options.store, options.storeTimeoutMs, {
@@ -297,26 +275,13 @@ class ApiKeyVerifier implements Verifier {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    const timeoutMs = this.options.storeTimeoutMs;
-    // Unsubscribing and the last flush run side by side under one deadline: a stalled store
-    // must not hold a shutdown (each store call has its own deadline too, so nothing is left
-    // waiting forever behind this one).
-    const unsubscribing = this.#subscription.close();
-    const flushing = this.#lastUsed?.close();
-    try {
-      await withDeadline(
-        () => Promise.all([unsubscribing, flushing]),
-        timeoutMs + CLOSE_GRACE_MS,
-        `close: the key store did not finish within ${timeoutMs} ms; unwritten last-used times are dropped`,
-      );
-    } catch (error) {
-      this.options.onError(error, 'last-used');
-    }
-    try {
-      await this.#limiter.close?.();
-    } catch (error) {
-      this.options.onError(error, 'rate-limit');
-    }
+    await closeVerifierResources({
+      subscription: this.#subscription,
+      lastUsed: this.#lastUsed,
+      limiter: this.#limiter,
+      storeTimeoutMs: this.options.storeTimeoutMs,
+      onError: this.options.onError,
+    });
     this.clearCache();
   }
 
@@ -332,13 +297,7 @@ class ApiKeyVerifier implements Verifier {
       const error = missingScopeError(cached, required);
       if (error !== undefined) return { ok: false, error };
     }
-    if (
-      this.#lastUsed !== undefined &&
-      now - cached.lastUsedMarkedAt >= this.options.lastUsed!.intervalMs
-    ) {
-      cached.lastUsedMarkedAt = now;
-      this.#lastUsed.add(cached.id!, now);
-    }
+    this.#lastUsed?.markUse(cached, now);
     const quota = cached.quota;
     if (quota === undefined) return cached.result;
     return this.#quotas.apply(quota, cached.result.context, now, options?.cost ?? 1);
@@ -418,20 +377,10 @@ class ApiKeyVerifier implements Verifier {
         record.hash,
       );
     }
-    const context: AuthContext = Object.freeze({
-      keyId: record.id,
-      organisationId: record.organisationId!,
-      name: record.name,
-      prefix: record.prefix,
-      environment: record.environment,
-      scopes: Object.freeze([...record.scopes]),
-      metadata: Object.freeze({ ...record.metadata }),
-      expiresAt: record.expiresAt,
-      organisation,
-    });
+    const context = contextOf(record, organisation);
     let quota: QuotaPlan | undefined;
     try {
-      quota = this.#quotaPlan(record, organisation);
+      quota = quotaPlanFor(record, organisation, this.options);
     } catch (error) {
       // organisationRateLimit threw or answered no policy: a host bug, answered like a failing
       // resolveOrganisation (503, not remembered) and reported.
@@ -439,51 +388,8 @@ class ApiKeyVerifier implements Verifier {
       return refusedEntry(this.#refusals.storeUnavailable);
     }
     issuers.set(context, this);
-    const entry: CachedKey = {
-      result: Object.freeze({ ok: true, context }),
-      id: record.id,
-      expiresAt: record.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY,
-      scopes: context.scopes,
-      cachedUntil: 0,
-      // A refreshed entry keeps its last-used mark, so a TTL expiry does not write it again.
-      lastUsedMarkedAt: stale?.id === record.id ? stale.lastUsedMarkedAt : Number.NEGATIVE_INFINITY,
-      quota,
-      tag: '',
-      digests: [],
-    };
+    const entry = acceptedEntry(context, quota, stale);
     return this.#remember(invalidationsAtStart, tag, digest, entry, record.hash);
-  }
-
-  // The limits and credits a valid key is subject to, from the options, the record and its
-  // organisation. Worked out on a cache miss only: a hit reads the plan.
-  #quotaPlan(record: ApiKeyRecord, organisation: Organisation): QuotaPlan | undefined {
-    const limits: RateLimitRequest[] = [];
-    const fallback = this.options.rateLimit;
-    if (fallback !== undefined) {
-      limits.push({
-        subject: `default:${record.id}:${fallback.windowMs}`,
-        name: 'default',
-        policy: fallback,
-      });
-    }
-    if (record.rateLimit !== null) {
-      limits.push({
-        subject: `key:${record.id}:${record.rateLimit.windowMs}`,
-        name: 'key',
-        policy: record.rateLimit,
-      });
-    }
-    const ofOrganisation = this.options.organisationRateLimit?.(organisation);
-    if (ofOrganisation !== undefined && ofOrganisation !== null) {
-      const policy = checkRateLimitPolicy(ofOrganisation, 'organisationRateLimit()');
-      limits.push({
-        subject: `organisation:${record.organisationId}:${policy.windowMs}`,
-        name: 'organisation',
-        policy,
-      });
-    }
-    if (limits.length === 0 && record.credits === null) return undefined;
-    return { keyId: record.id, limits, metered: record.credits !== null };
   }
 
   // Caches an answer unless the cache is off, the verifier closed, or an invalidation arrived

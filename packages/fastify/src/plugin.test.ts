@@ -27,12 +27,20 @@ describe('apiKeyAuth options', () => {
   });
 
   it('never mutates the options object', async () => {
-    const options = Object.freeze({ keygate, requiredScopes: Object.freeze(['a']) });
+    // Not frozen: a frozen object would make any mutation throw or vanish, and the checks
+    // below could not fail.
+    const requiredScopes = ['b', 'a'];
+    const options = { keygate, requiredScopes, stripHeader: false, cost: 1 };
+    const before = { ...options, requiredScopes: [...requiredScopes] };
     const app = Fastify();
     await app.register(apiKeyAuth, options);
-    await app.ready();
-    expect(Object.keys(options)).toEqual(['keygate', 'requiredScopes']);
+    app.get('/', async () => 'ok');
+    const { key } = await keygate.keys.create({ organisationId: 'org', name: 'n', scopes: ['a'] });
+    expect((await app.inject({ url: '/', headers: { 'x-api-key': key } })).statusCode).toBe(403);
+    expect((await app.inject({ url: '/' })).statusCode).toBe(401);
     await app.close();
+    expect(options).toStrictEqual(before);
+    expect(options.requiredScopes).toBe(requiredScopes);
   });
 
   it('is registered under its name, for Fastify 5', async () => {

@@ -79,9 +79,12 @@ const KEY_ID = /^[^/]{1,200}$/;
  * Builds the management handler. Routes, relative to `basePath`:
  *
  * - `GET /keys` (`?limit=&cursor=`): `{ keys, nextCursor }`
- * - `POST /keys` `{ name, expiresAt? | expiresIn?, environment?, scopes? }`: 201 `{ key, record }`
+ * - `POST /keys` `{ name, expiresAt? | expiresIn?, environment?, scopes?, rateLimit?, credits? }`:
+ *   201 `{ key, record }`
  * - `GET /keys/:id`, `DELETE /keys/:id` (204)
- * - `PATCH /keys/:id` `{ name?, expiresAt? | expiresIn?, scopes?, enabled? }`: one write
+ * - `PATCH /keys/:id` `{ name?, expiresAt? | expiresIn?, scopes?, enabled?, rateLimit?, credits? }`:
+ *   one write. `rateLimit`: `{ limit, windowMs }` or `null`; `credits`: `{ remaining?, refill? }`
+ *   (a part left out is kept; `refill`: `{ amount, intervalMs }` or `null`) or `null`
  * - `POST /keys/:id/revoke`, `POST /keys/:id/rotate` `{ gracePeriod?, expiresAt? | expiresIn? }`:
  *   201 `{ key, record, previous }`; the successor keeps the old key's expiry unless told
  *
