@@ -152,9 +152,11 @@ export function checkUpdateInput(input: UpdateApiKeyInput): UpdateApiKeyInput {
   return checked;
 }
 
-// The quota checks are shared with option checking, where a TypeError or RangeError is right; as
-// key input they are the caller's data, so they become the typed input error.
-function asInputError<T>(field: string, given: unknown, check: () => T): T {
+/**
+ * Runs a quota check shared with option checking (where a TypeError or RangeError is right); as
+ * key input it is the caller's data, so its error becomes the typed input error of `field`.
+ */
+export function asInputError<T>(field: string, given: unknown, check: () => T): T {
   try {
     return check();
   } catch (error) {

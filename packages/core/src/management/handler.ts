@@ -1,6 +1,7 @@
 // The JSON endpoints of an organisation admin's "API Keys" page, on the Fetch API: any server
 // mounts them behind its own admin authentication and says which organisation is signed in.
 import type { KeyManager } from '../key-manager.js';
+import { checkLogger, createConsoleLogger, errorFields, type KeygateLogger } from '../logger.js';
 import type { ApiKeySummary } from '../record.js';
 import {
   createKeyBody,
@@ -21,7 +22,9 @@ export interface ManagementHandlerOptions {
   readonly environments?: readonly string[];
   /** Prefix of problem `type` URIs (default `https://keygate.dev/problems/`). */
   readonly problemTypeBase?: string;
-  /** Told when the store fails (the answer is then a 503). Default: `console.error` of the message. */
+  /** Where failures are logged (pino's shape). Default: a quiet console logger. */
+  readonly logger?: KeygateLogger;
+  /** Told when the store fails (the answer is then a 503). Default: an error through `logger`. */
   readonly onError?: (error: unknown) => void;
 }
 
@@ -76,9 +79,12 @@ const KEY_ID = /^[^/]{1,200}$/;
  * Builds the management handler. Routes, relative to `basePath`:
  *
  * - `GET /keys` (`?limit=&cursor=`): `{ keys, nextCursor }`
- * - `POST /keys` `{ name, expiresAt? | expiresIn?, environment?, scopes? }`: 201 `{ key, record }`
+ * - `POST /keys` `{ name, expiresAt? | expiresIn?, environment?, scopes?, rateLimit?, credits? }`:
+ *   201 `{ key, record }`
  * - `GET /keys/:id`, `DELETE /keys/:id` (204)
- * - `PATCH /keys/:id` `{ name?, expiresAt? | expiresIn?, scopes?, enabled? }`: one write
+ * - `PATCH /keys/:id` `{ name?, expiresAt? | expiresIn?, scopes?, enabled?, rateLimit?, credits? }`:
+ *   one write. `rateLimit`: `{ limit, windowMs }` or `null`; `credits`: `{ remaining?, refill? }`
+ *   (a part left out is kept; `refill`: `{ amount, intervalMs }` or `null`) or `null`
  * - `POST /keys/:id/revoke`, `POST /keys/:id/rotate` `{ gracePeriod?, expiresAt? | expiresIn? }`:
  *   201 `{ key, record, previous }`; the successor keeps the old key's expiry unless told
  *
@@ -103,6 +109,7 @@ export function createManagementHandler(options: ManagementHandlerOptions): Mana
   if (options.onError !== undefined && typeof options.onError !== 'function') {
     throw new TypeError('@keygate/core: onError must be a function');
   }
+  const logger = checkLogger(options.logger, '@keygate/core') ?? createConsoleLogger();
   const resolved: ResolvedOptions = Object.freeze({
     keys: options.keys,
     basePath,
@@ -111,7 +118,8 @@ export function createManagementHandler(options: ManagementHandlerOptions): Mana
     onError:
       options.onError ??
       ((error: unknown) =>
-        console.error(
+        logger.error(
+          errorFields(error),
           `@keygate/core: management request failed: ${error instanceof Error ? error.message : String(error)}`,
         )),
   });
