@@ -24,7 +24,8 @@ export type VerifierOperation =
   | 'rehash'
   | 'subscribe'
   | 'rate-limit'
-  | 'credits';
+  | 'credits'
+  | 'usage';
 
 /** Options of {@link createVerifier}. */
 export interface VerifierOptions {
@@ -61,6 +62,17 @@ export interface VerifierOptions {
         /** Record a key's use at most this often per instance (default 60,000 ms). */
         readonly intervalMs?: number;
         /** Write collected uses this often (default 5,000 ms). */
+        readonly flushIntervalMs?: number;
+      };
+  /**
+   * Usage counts per key and day (accepted, refused), added to the store in batches
+   * (docs/observability.md, "Usage"); `false` turns them off. Off by itself when the store has
+   * no `recordUsage`.
+   */
+  readonly usage?:
+    | false
+    | {
+        /** Write collected counts this often (default 5,000 ms). */
         readonly flushIntervalMs?: number;
       };
   /**
@@ -121,6 +133,8 @@ export interface ResolvedVerifierOptions {
     | undefined;
   readonly storeTimeoutMs: number;
   readonly lastUsed: { readonly intervalMs: number; readonly flushIntervalMs: number } | undefined;
+  /** `undefined` when usage is off or the store keeps none. */
+  readonly usage: { readonly flushIntervalMs: number } | undefined;
   readonly rateLimit: RateLimitPolicy | undefined;
   readonly organisationRateLimit:
     | ((organisation: Organisation) => RateLimitPolicy | null | undefined)
@@ -185,6 +199,15 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
             'lastUsed.flushIntervalMs',
           ),
         };
+  const usage =
+    options.usage === false || typeof store.recordUsage !== 'function'
+      ? undefined
+      : {
+          flushIntervalMs: positiveInteger(
+            options.usage?.flushIntervalMs ?? 5_000,
+            'usage.flushIntervalMs',
+          ),
+        };
   const rateLimit =
     options.rateLimit === undefined
       ? undefined
@@ -240,6 +263,7 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
     cache: cache && Object.freeze(cache),
     storeTimeoutMs: positiveInteger(options.storeTimeoutMs ?? 2_000, 'storeTimeoutMs'),
     lastUsed: lastUsed && Object.freeze(lastUsed),
+    usage: usage && Object.freeze(usage),
     rateLimit,
     organisationRateLimit: options.organisationRateLimit,
     rateLimiter,

@@ -26,6 +26,7 @@ import { createRefusals, type Refusals } from './refusals.js';
 import { missingScopeError } from './scopes.js';
 import { SharedLoads } from './shared-loads.js';
 import { StoreSubscription } from './store-subscription.js';
+import { UsageRecorder } from './usage/usage-recorder.js';
 import { acceptedEntry, type CachedKey, refusedEntry, VerifierCache } from './verifier-cache.js';
 import { closeVerifierResources } from './verifier-close.js';
 import {
@@ -91,6 +92,8 @@ export interface Verifier {
   clearCache(): void;
   /** Writes collected last-used times now. */
   flushLastUsed(): Promise<void>;
+  /** Adds collected usage counts to the store now (docs/observability.md, "Usage"). */
+  flushUsage(): Promise<void>;
   /**
    * Unsubscribes, flushes last-used times and empties the cache. Does not close the store.
    * Settles within `storeTimeoutMs` (plus a little) whatever the store does; last-used times it
@@ -130,6 +133,7 @@ class ApiKeyVerifier implements Verifier {
   readonly #loads = new SharedLoads<CachedKey>();
   readonly #problems = new WeakMap<ApiKeyError, Problem>();
   readonly #lastUsed: LastUsedRecorder | undefined;
+  readonly #usage: UsageRecorder | undefined;
   readonly #digest: (key: string) => string;
   readonly #limiter: RateLimiter;
   readonly #quotas: QuotaStage;
@@ -156,6 +160,14 @@ class ApiKeyVerifier implements Verifier {
         options.lastUsed.flushIntervalMs,
         options.storeTimeoutMs,
         (error) => options.onError(error, 'last-used'),
+      );
+    }
+    if (options.usage) {
+      this.#usage = new UsageRecorder(
+        options.store,
+        options.usage.flushIntervalMs,
+        options.storeTimeoutMs,
+        (error) => options.onError(error, 'usage'),
       );
     }
     this.#limiter = options.rateLimiter ?? new MemoryRateLimiter();
@@ -197,8 +209,12 @@ class ApiKeyVerifier implements Verifier {
       const tag = this.#tag(value);
       const cached = cache.get(tag);
       const now = Date.now();
-      if (cached !== undefined && cached.cachedUntil > now)
-        return this.#answer(cached, now, options);
+      if (cached !== undefined && cached.cachedUntil > now) {
+        const answer = this.#answer(cached, now, options);
+        if (this.#usage !== undefined && cached.id !== undefined)
+          this.#usage.count(cached.id, answer, now);
+        return answer;
+      }
       return this.#miss(value, tag, cached, now, options, request);
     }
     return this.#miss(value, '', undefined, Date.now(), options, request);
@@ -272,12 +288,17 @@ class ApiKeyVerifier implements Verifier {
     return this.#lastUsed?.flush() ?? Promise.resolve();
   }
 
+  flushUsage(): Promise<void> {
+    return this.#usage?.flush() ?? Promise.resolve();
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await closeVerifierResources({
       subscription: this.#subscription,
       lastUsed: this.#lastUsed,
+      usage: this.#usage,
       limiter: this.#limiter,
       storeTimeoutMs: this.options.storeTimeoutMs,
       onError: this.options.onError,
@@ -317,7 +338,10 @@ class ApiKeyVerifier implements Verifier {
     if (address !== undefined && address !== '' && loaded.result === this.#refusals.invalid) {
       this.#budget!.count(address, now);
     }
-    return this.#answer(loaded, now, options);
+    const answer = this.#answer(loaded, now, options);
+    if (this.#usage !== undefined && loaded.id !== undefined)
+      this.#usage.count(loaded.id, answer, now);
+    return answer;
   }
 
   async #load(
