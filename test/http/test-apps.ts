@@ -229,7 +229,7 @@ const fetchFramework: Framework = {
               headerAfterAuth: headers.get(verifier.headerName),
               rawHeaderAfterAuth: headers.has(verifier.headerName),
             };
-      return Response.json(body, { headers: result.headers });
+      return Response.json(body, { headers: result.headers ?? {} });
     };
     const fetch = (request: Request) =>
       handle(request).catch((error: unknown) => {
