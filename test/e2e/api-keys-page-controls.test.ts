@@ -336,7 +336,7 @@ describe.skipIf(!chromiumAvailable())('the API Keys page controls in chromium', 
     const { context, page } = await openPage(harness, PHONE);
     try {
       await signIn(page, harness.server);
-      await expect.poll(() => page.locator('#key-rows tr').count()).toBeGreaterThan(2);
+      await expect.poll(() => page.locator('#key-rows tr').count()).toBeGreaterThan(0);
       expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
       await screenshot(page, 'api-keys-phone-limits', true);
 
@@ -357,12 +357,18 @@ describe.skipIf(!chromiumAvailable())('the API Keys page controls in chromium', 
       await rowOf(page, key).getByRole('button', { name: 'Edit Phone metered key' }).click();
       await expect.poll(() => page.locator('#edit-dialog').isVisible()).toBe(true);
       expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
-      // Each field is as wide as the dialog allows, and inside it.
-      const dialogBox = (await page.locator('#edit-dialog').boundingBox())!;
-      for (const id of ['edit-name', 'edit-rate-window', 'edit-refill-interval']) {
-        const box = (await page.locator(`#${id}`).boundingBox())!;
-        expect(box.x + box.width).toBeLessThanOrEqual(dialogBox.x + dialogBox.width);
-      }
+      // Nothing in the dialog is wider than it: no sideways scrolling, every field inside.
+      const outside = await page.evaluate(() => {
+        const dialog = document.getElementById('edit-dialog')!;
+        const right =
+          dialog.getBoundingClientRect().right - parseFloat(getComputedStyle(dialog).paddingRight);
+        const wider = dialog.scrollWidth > dialog.clientWidth ? ['edit-dialog'] : [];
+        const fields = Array.from(dialog.querySelectorAll('input:not([hidden]), select, fieldset'))
+          .filter((field) => field.getBoundingClientRect().right > right + 0.5)
+          .map((field) => field.id || field.tagName);
+        return [...wider, ...fields];
+      });
+      expect(outside).toEqual([]);
       await screenshot(page, 'api-keys-phone-edit');
     } finally {
       await context.close();

@@ -106,6 +106,12 @@ describe.skipIf(!chromiumAvailable())('the API Keys page in chromium', () => {
       expect(await rowOf(page, key).locator('.key-status').textContent()).toBe('Rotated');
       expect((await sites(key)).status).toBe(200);
       expect((await sites(successor)).status).toBe(200);
+      // A rotated key ends with its grace period: its expiry cannot be edited.
+      await rowOf(page, key).getByRole('button', { name: 'Edit Browser key' }).click();
+      const edit = page.locator('#edit-dialog');
+      expect(await edit.getByLabel('Expires').isDisabled()).toBe(true);
+      expect(await edit.textContent()).toContain('stops working when its grace period ends');
+      await edit.getByRole('button', { name: 'Cancel' }).click();
 
       // Delete after confirming; the key is refused at once.
       await rowOf(page, successor).getByRole('button', { name: 'Delete Browser key' }).click();
