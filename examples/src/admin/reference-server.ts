@@ -181,6 +181,10 @@ export async function startReferenceServer(
       organisations,
       adminTokens,
       assets: await loadAdminPageAssets(),
+      // The page offers what this server accepts, in the format's order (live first).
+      environments: keygate.verifier.options.format.environments.filter((environment) =>
+        keygate.verifier.options.accepted.has(environment),
+      ),
     });
     const secretScanningRoute = createSecretScanningRoute(keygate.verifier, secretScanning, cwd, {
       ...(options.secretScanningKeyRefreshMs === undefined

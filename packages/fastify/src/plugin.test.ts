@@ -76,3 +76,29 @@ describe('getApiKey', () => {
     expect(() => getApiKey({ apiKey: null })).toThrow(/^@keygate\/fastify: no API key/);
   });
 });
+
+describe('logging', () => {
+  it('sends keygate’s warnings to the app’s logger when the verifier has none', async () => {
+    const lines: string[] = [];
+    const store = new MemoryKeyStore();
+    const failing = createKeygate({ store, lastUsed: false });
+    const { key } = await failing.keys.create({ organisationId: 'org', name: 'a' });
+    store.findByHash = async () => {
+      throw new Error('store down');
+    };
+    const app = Fastify({
+      logger: { level: 'warn', stream: { write: (line: string) => void lines.push(line) } },
+    });
+    await app.register(apiKeyAuth, { keygate: failing });
+    app.get('/', async () => ({}));
+    const response = await app.inject({ url: '/', headers: { 'x-api-key': key } });
+    expect(response.statusCode).toBe(503);
+    const warnings = lines.map((line) => JSON.parse(line) as { msg: string; operation?: string });
+    expect(warnings).toContainEqual(
+      expect.objectContaining({ operation: 'lookup', msg: expect.stringMatching(/lookup failed/) }),
+    );
+    expect(lines.join('\n')).not.toContain(key);
+    await app.close();
+    await failing.close();
+  });
+});

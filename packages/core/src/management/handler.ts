@@ -1,6 +1,7 @@
 // The JSON endpoints of an organisation admin's "API Keys" page, on the Fetch API: any server
 // mounts them behind its own admin authentication and says which organisation is signed in.
 import type { KeyManager } from '../key-manager.js';
+import { checkLogger, createConsoleLogger, errorFields, type KeygateLogger } from '../logger.js';
 import type { ApiKeySummary } from '../record.js';
 import {
   createKeyBody,
@@ -21,7 +22,9 @@ export interface ManagementHandlerOptions {
   readonly environments?: readonly string[];
   /** Prefix of problem `type` URIs (default `https://keygate.dev/problems/`). */
   readonly problemTypeBase?: string;
-  /** Told when the store fails (the answer is then a 503). Default: `console.error` of the message. */
+  /** Where failures are logged (pino's shape). Default: a quiet console logger. */
+  readonly logger?: KeygateLogger;
+  /** Told when the store fails (the answer is then a 503). Default: an error through `logger`. */
   readonly onError?: (error: unknown) => void;
 }
 
@@ -106,6 +109,7 @@ export function createManagementHandler(options: ManagementHandlerOptions): Mana
   if (options.onError !== undefined && typeof options.onError !== 'function') {
     throw new TypeError('@keygate/core: onError must be a function');
   }
+  const logger = checkLogger(options.logger, '@keygate/core') ?? createConsoleLogger();
   const resolved: ResolvedOptions = Object.freeze({
     keys: options.keys,
     basePath,
@@ -114,7 +118,8 @@ export function createManagementHandler(options: ManagementHandlerOptions): Mana
     onError:
       options.onError ??
       ((error: unknown) =>
-        console.error(
+        logger.error(
+          errorFields(error),
           `@keygate/core: management request failed: ${error instanceof Error ? error.message : String(error)}`,
         )),
   });
