@@ -1,4 +1,4 @@
-// Key management (DESIGN.md section 7): create (the key shown once), list, rename, expire,
+// Key management (docs/design.md, "Management"): create (the key shown once), list, rename, expire,
 // revoke, delete and rotate, all through the KeyStore. Plaintext keys leave only from create
 // and rotate, and never reach the store.
 
