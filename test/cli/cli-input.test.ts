@@ -80,40 +80,27 @@ describe('keygate and control characters', () => {
 });
 
 describe('keygate and dates', () => {
-  it.each(['2027-02-31', '2027-02-29', '2026-04-31', '2027-13-01', '2027-01-01T24:30Z'])(
-    'refuses --expires-at %s, which does not exist, with exit 2',
-    async (date) => {
-      const run = await cli([
-        'keys',
-        'create',
-        '--org',
-        'org_d',
-        '--name',
-        'n',
-        '--expires-at',
-        date,
-      ]);
-      expect(run.code).toBe(2);
-      expect(run.stderr).toContain('--expires-at must be a date that exists');
-      expect(run.stderr).toContain(date);
-    },
-  );
+  const createExpiring = (...flags: string[]) =>
+    cli(['keys', 'create', '--org', 'org_d', '--name', 'n', ...flags]);
 
-  it('says what was typed and the limit for an --expires-in past 100 years', async () => {
-    const run = await cli([
-      'keys',
-      'create',
-      '--org',
-      'org_d',
-      '--name',
-      'n',
-      '--expires-in',
-      '100000000d',
-    ]);
+  it.each([
+    ...['2027-02-31', '2027-02-29', '2026-04-31', '2027-13-01', '2027-01-01T24:30Z'].map(
+      (date) =>
+        [
+          `--expires-at ${date}`,
+          ['--expires-at', date],
+          `--expires-at must be a date that exists, in ISO form such as 2026-12-31 or 2026-12-31T23:59:59Z, got ${JSON.stringify(date)}`,
+        ] as const,
+    ),
+    [
+      '--expires-in past 100 years',
+      ['--expires-in', '100000000d'],
+      '--expires-in 100000000d is too long: at most 36500d (100 years)',
+    ] as const,
+  ])('refuses %s with exit 2, saying what was typed', async (_name, flags, message) => {
+    const run = await createExpiring(...flags);
     expect(run.code).toBe(2);
-    expect(run.stderr).toBe(
-      'keygate: --expires-in 100000000d is too long: at most 36500d (100 years)\n',
-    );
+    expect(run.stderr).toBe(`keygate: ${message}\n`);
   });
 });
 

@@ -44,8 +44,25 @@ export function keygateProcess(
   args: readonly string[],
   options: { env?: Record<string, string | undefined>; input?: string; cwd?: string } = {},
 ): Promise<CliRun> {
+  return runCommand(process.execPath, [CLI_BIN, ...args], options);
+}
+
+/**
+ * Runs a command with only PATH and the given environment, collecting what it prints; killed
+ * after `timeoutMs` (default 20 s).
+ */
+export function runCommand(
+  command: string,
+  args: readonly string[],
+  options: {
+    env?: Record<string, string | undefined>;
+    input?: string;
+    cwd?: string;
+    timeoutMs?: number;
+  } = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_BIN, ...args], {
+    const child = spawn(command, args, {
       cwd: options.cwd,
       env: { PATH: process.env.PATH, ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -58,7 +75,7 @@ export function keygateProcess(
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 20_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);

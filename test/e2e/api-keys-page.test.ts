@@ -1,93 +1,45 @@
 // The API Keys page in a real browser (Debian chromium driven by playwright-core): sign in,
 // create a key and read it from the dialog, use it over HTTP, watch "last used" fill in, rotate,
-// delete, and see the deleted key refused. Screenshots go to test/artifacts/.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type Browser, chromium, type Page } from 'playwright-core';
+// delete, and see the deleted key refused. Screenshots go to test/e2e/screenshots/.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
-  type ReferenceServer,
-  startReferenceServer,
-} from '../../examples/src/admin/reference-server.js';
+  chromiumAvailable,
+  closeSecret,
+  horizontalOverflow,
+  openPage,
+  type PageHarness,
+  PHONE,
+  readSecret,
+  rowOf,
+  screenshot,
+  startCreate,
+  startPageHarness,
+} from './api-keys-page-harness.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
-const available = existsSync(CHROMIUM);
-if (!available) {
-  const message = `${CHROMIUM} is missing (apt-get install -y chromium)`;
-  if (process.env.CI === 'true') throw new Error(`${message}; CI never skips the browser tests`);
-  console.warn(`SKIPPED: ${message}; the API Keys page browser tests are skipped locally`);
-}
-
-describe.skipIf(!available)('the API Keys page in chromium', () => {
-  const directory = mkdtempSync(join(tmpdir(), 'keygate-e2e-'));
-  let server: ReferenceServer;
-  let browser: Browser;
+describe.skipIf(!chromiumAvailable())('the API Keys page in chromium', () => {
+  let harness: PageHarness;
   const printed: string[] = [];
 
   beforeAll(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     // Everything the server writes to the console, to prove that no key ends up there.
     for (const method of ['log', 'info', 'warn', 'error'] as const) {
       vi.spyOn(console, method).mockImplementation((...args: unknown[]) => {
         printed.push(args.map(String).join(' '));
       });
     }
-    server = await startReferenceServer({
-      storeUrl: `sqlite:${join(directory, 'keys.db')}`,
-      port: 0,
-      lastUsedFlushMs: 100,
-      cacheTtlMs: 100,
-      env: {},
-      cwd: directory,
-    });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      timeout: 30_000,
-    });
+    harness = await startPageHarness();
   }, 60_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.close();
+    await harness?.close();
     vi.restoreAllMocks();
-    rmSync(directory, { recursive: true, force: true });
   });
 
   const sites = (key: string) =>
-    fetch(`${server.url}/api/sites`, { headers: { 'x-api-key': key } });
-  const rowWithPrefix = (page: Page, key: string) =>
-    page.locator('#key-rows tr', {
-      has: page.locator('code', { hasText: `${key.slice(0, 14)}…` }),
-    });
-
-  async function readSecret(page: Page): Promise<string> {
-    const dialog = page.locator('#secret-dialog');
-    await expect.poll(() => dialog.isVisible()).toBe(true);
-    await expect.poll(() => dialog.textContent()).toMatch(/will not be shown again/);
-    const key = await page.locator('#secret-value').inputValue();
-    expect(key).toMatch(/^sk_live_[A-Za-z0-9_-]{48}$/);
-    return key;
-  }
-
-  async function closeSecret(page: Page): Promise<void> {
-    await page.getByRole('button', { name: 'I have stored the key' }).click();
-    await expect.poll(() => page.locator('#secret-dialog').isVisible()).toBe(false);
-    // Shown once: the key has left the page.
-    await expect.poll(() => page.locator('#secret-value').inputValue()).toBe('');
-  }
+    fetch(`${harness.server.url}/api/sites`, { headers: { 'x-api-key': key } });
 
   it('signs in, creates, uses, rotates and deletes a key', async () => {
+    const { server, browser } = harness;
     const context = await browser.newContext({ viewport: { width: 1280, height: 860 } });
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
     const page = await context.newPage();
@@ -108,21 +60,22 @@ describe.skipIf(!available)('the API Keys page in chromium', () => {
 
       // Create: keyboard focus starts in the dialog, on the name.
       await page.getByRole('button', { name: 'Create API key' }).click();
+      const create = page.locator('#create-dialog');
       await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('key-name');
       await page.keyboard.type('Browser key');
-      await page.getByLabel('Expires').selectOption('30d');
-      await page.screenshot({ path: join(ARTIFACTS, 'api-keys-create-dialog.png') });
-      await page.getByRole('button', { name: 'Create', exact: true }).click();
+      await create.getByLabel('Expires').selectOption('30d');
+      await screenshot(page, 'api-keys-create-dialog');
+      await create.getByRole('button', { name: 'Create', exact: true }).click();
       const key = await readSecret(page);
       await page.getByRole('button', { name: 'Copy' }).click();
       await expect
         .poll(() => page.locator('#copy-status').textContent())
         .toBe('Copied to the clipboard.');
       expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(key);
-      await page.screenshot({ path: join(ARTIFACTS, 'api-keys-shown-once.png') });
+      await screenshot(page, 'api-keys-shown-once');
       await closeSecret(page);
 
-      const row = rowWithPrefix(page, key);
+      const row = rowOf(page, key);
       await expect.poll(() => row.count()).toBe(1);
       expect(await row.locator('.key-name').textContent()).toBe('Browser key');
       expect(await row.locator('.last-used').textContent()).toBe('Never');
@@ -135,44 +88,48 @@ describe.skipIf(!available)('the API Keys page in chromium', () => {
         .poll(
           async () => {
             await page.getByRole('button', { name: 'Refresh' }).click();
-            return rowWithPrefix(page, key).locator('.last-used').textContent();
+            return rowOf(page, key).locator('.last-used').textContent();
           },
           { timeout: 10_000, interval: 300 },
         )
         .not.toBe('Never');
-      await page.screenshot({ path: join(ARTIFACTS, 'api-keys-desktop.png'), fullPage: true });
+      await screenshot(page, 'api-keys-desktop', true);
 
       // Rotate with a grace period: the old key keeps working, the new one works.
-      await rowWithPrefix(page, key).getByRole('button', { name: 'Rotate Browser key' }).click();
+      await rowOf(page, key).getByRole('button', { name: 'Rotate Browser key' }).click();
       await page.getByLabel('The old key keeps working for').selectOption('1h');
       await page.getByRole('button', { name: 'Rotate key' }).click();
       const successor = await readSecret(page);
       expect(successor).not.toBe(key);
       await closeSecret(page);
       await expect.poll(() => page.locator('#key-rows tr').count()).toBe(3);
-      expect(await rowWithPrefix(page, key).locator('.key-status').textContent()).toBe('Rotated');
+      expect(await rowOf(page, key).locator('.key-status').textContent()).toBe('Rotated');
       expect((await sites(key)).status).toBe(200);
       expect((await sites(successor)).status).toBe(200);
+      // A rotated key ends with its grace period: its expiry cannot be edited.
+      await rowOf(page, key).getByRole('button', { name: 'Edit Browser key' }).click();
+      const edit = page.locator('#edit-dialog');
+      expect(await edit.getByLabel('Expires').isDisabled()).toBe(true);
+      expect(await edit.textContent()).toContain('stops working when its grace period ends');
+      await edit.getByRole('button', { name: 'Cancel' }).click();
 
       // Delete after confirming; the key is refused at once.
-      await rowWithPrefix(page, successor)
-        .getByRole('button', { name: 'Delete Browser key' })
-        .click();
+      await rowOf(page, successor).getByRole('button', { name: 'Delete Browser key' }).click();
       const confirm = page.locator('#delete-dialog');
       await expect.poll(() => confirm.isVisible()).toBe(true);
       expect(await confirm.textContent()).toContain(successor.slice(0, 14));
-      await page.screenshot({ path: join(ARTIFACTS, 'api-keys-delete-confirm.png') });
+      await screenshot(page, 'api-keys-delete-confirm');
       await confirm.getByRole('button', { name: 'Delete key' }).click();
-      await expect.poll(() => rowWithPrefix(page, successor).count()).toBe(0);
+      await expect.poll(() => rowOf(page, successor).count()).toBe(0);
       const refused = await sites(successor);
       expect(refused.status).toBe(401);
       expect(await refused.json()).toMatchObject({ code: 'invalid_api_key' });
 
       // Escape cancels a confirmation; nothing is deleted.
-      await rowWithPrefix(page, key).getByRole('button', { name: 'Delete Browser key' }).click();
+      await rowOf(page, key).getByRole('button', { name: 'Delete Browser key' }).click();
       await page.keyboard.press('Escape');
       await expect.poll(() => confirm.isVisible()).toBe(false);
-      expect(await rowWithPrefix(page, key).count()).toBe(1);
+      expect(await rowOf(page, key).count()).toBe(1);
       expect((await sites(key)).status).toBe(200);
 
       // Writes without the page's CSRF token are refused, even with the session cookie.
@@ -195,29 +152,20 @@ describe.skipIf(!available)('the API Keys page in chromium', () => {
   });
 
   it('reads well on a phone, signed in through the printed link', async () => {
-    const context = await browser.newContext({
-      viewport: { width: 390, height: 844 },
-      deviceScaleFactor: 2,
-      isMobile: true,
-      hasTouch: true,
-    });
-    const page = await context.newPage();
+    const { server } = harness;
+    const { context, page } = await openPage(harness, PHONE);
     try {
       await page.goto(`${server.url}/#token=${server.adminToken}`);
       await expect.poll(() => page.locator('#keys').isVisible()).toBe(true);
       // The token leaves the address bar once used.
       expect(new URL(page.url()).hash).toBe('');
       await expect.poll(() => page.locator('#key-rows tr').count()).toBeGreaterThan(0);
-      const overflow = await page.evaluate(
-        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-      );
-      expect(overflow).toBeLessThanOrEqual(0);
-      await page.screenshot({ path: join(ARTIFACTS, 'api-keys-phone.png'), fullPage: true });
-      await page.getByRole('button', { name: 'Create API key' }).click();
-      await page.getByLabel('Name').fill('Phone key');
-      await page.getByRole('button', { name: 'Create', exact: true }).click();
+      expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+      await screenshot(page, 'api-keys-phone', true);
+      const create = await startCreate(page, 'Phone key');
+      await create.getByRole('button', { name: 'Create', exact: true }).click();
       await readSecret(page);
-      await page.screenshot({ path: join(ARTIFACTS, 'api-keys-phone-shown-once.png') });
+      await screenshot(page, 'api-keys-phone-shown-once');
       await closeSecret(page);
     } finally {
       await context.close();

@@ -30,7 +30,10 @@ describe('the reference server admin token', () => {
     });
     try {
       expect(server.adminToken).toBe(token);
-      expect((await signIn(server.url, token)).status).toBe(200);
+      const signedIn = await signIn(server.url, token);
+      expect(signedIn.status).toBe(200);
+      // The page offers the environments this server accepts, the default first.
+      expect(await signedIn.json()).toMatchObject({ environments: ['live', 'test'] });
     } finally {
       await server.close();
     }

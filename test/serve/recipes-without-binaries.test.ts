@@ -12,9 +12,9 @@ import {
 } from '@keygate/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { recipePath } from '../../examples/src/forward-auth/recipes.js';
 import { type Answer, send } from '../http/http-client.js';
 import { redisBinariesAvailable } from '../redis/support/redis-env.js';
-import { recipePath } from './support/proxy-servers.js';
 import { type ServeUnderTest, startServeUnderTest } from './support/serve-fixtures.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: parsed YAML is walked by field name

@@ -1,6 +1,6 @@
 // Child process: one HTTP server variant on 127.0.0.1 (port chosen by the OS), pinned to a CPU by
 // run.ts. argv: <framework> <kind>; env BENCH_KEY: the key the clients send.
-import { hash, randomUUID } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createKeygate, type Keygate, MemoryKeyStore } from '@keygate/core';
@@ -21,28 +21,14 @@ async function setUpKeygate(): Promise<Keygate> {
   const keygate = createKeygate({ store });
   await createKeys(keygate, OTHER_KEYS);
   if (kind === 'keygate') {
-    const digest = keygate.verifier.options.digester.current;
-    await store.insert({
-      id: randomUUID(),
+    // A key made the way an application makes one, then given the bench key's digest: the
+    // clients' key was chosen by the parent, the manager makes random ones.
+    const { record } = await keygate.keys.create({
       organisationId: 'org_bench',
       name: 'Bench key',
-      prefix: key.slice(0, 14),
-      hash: digest.digest(key),
-      hashVersion: digest.version,
-      environment: 'live',
-      scopes: [],
-      metadata: {},
-      createdAt: new Date(),
-      expiresAt: null,
-      lastUsedAt: null,
-      revokedAt: null,
-      replacedById: null,
-      disabledAt: null,
-      rateLimit: null,
-      credits: null,
-      leakedAt: null,
-      leakSource: null,
     });
+    const digest = keygate.verifier.options.digester.current;
+    await store.update(record.id, { hash: digest.digest(key), hashVersion: digest.version });
   }
   return keygate;
 }

@@ -4,11 +4,14 @@
 // examples/forward-auth/nginx.conf), one request at a time. Servers and nginx on CPU 0, the load
 // on CPU 1, variants interleaved round by round.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import {
+  acceptsConnections,
+  writeNginxConfig,
+} from '../../../examples/src/forward-auth/recipes.js';
 import { type Child, startChild } from '../children.js';
 import { LOAD_CPU, SERVER_CPU } from '../http/http-bench.js';
 import type { LoadRequest, LoadResult } from '../http/load.js';
@@ -41,8 +44,6 @@ export interface ServeResults {
   /** Why the nginx part did not run, if it did not. */
   readonly nginxSkipped: string | undefined;
 }
-
-const RECIPE = fileURLToPath(new URL('../../../examples/forward-auth/nginx.conf', import.meta.url));
 
 /** Runs the section; `log` gets one line per step. */
 export async function runServeBench(
@@ -194,46 +195,23 @@ async function startNginx(
   const dir = mkdtempSync(join(tmpdir(), 'keygate-bench-nginx-'));
   const direct = await freePort();
   const auth = await freePort();
-  const recipe = readFileSync(RECIPE, 'utf8')
-    .replaceAll('127.0.0.1:8181', `127.0.0.1:${servePort}`)
-    .replaceAll('127.0.0.1:3000', `127.0.0.1:${upstreamPort}`)
-    .replaceAll('127.0.0.1:8080', `127.0.0.1:${auth}`);
-  writeFileSync(join(dir, 'keygate.conf'), recipe);
-  writeFileSync(
-    join(dir, 'nginx.conf'),
-    [
-      'daemon off;',
-      'master_process off;',
-      'worker_processes 1;',
-      `pid ${join(dir, 'nginx.pid')};`,
-      `error_log ${join(dir, 'error.log')} warn;`,
-      'events { worker_connections 1024; }',
-      'http {',
-      '  access_log off;',
-      ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(
-        (name) => `  ${name}_temp_path ${join(dir, name)};`,
-      ),
-      `  include ${join(dir, 'keygate.conf')};`,
-      `  server { listen 127.0.0.1:${direct}; location / { proxy_http_version 1.1; proxy_set_header Connection ""; proxy_pass http://api; } }`,
-      '}',
-      '',
-    ].join('\n'),
+  const args = writeNginxConfig(
+    dir,
+    {
+      keygate: `127.0.0.1:${servePort}`,
+      upstream: `127.0.0.1:${upstreamPort}`,
+      proxy: `127.0.0.1:${auth}`,
+    },
+    {
+      workerConnections: 1024,
+      servers: [
+        `server { listen 127.0.0.1:${direct}; location / { proxy_http_version 1.1; proxy_set_header Connection ""; proxy_pass http://api; } }`,
+      ],
+    },
   );
-  const nginx = spawn(
-    'taskset',
-    [
-      '-c',
-      String(SERVER_CPU),
-      'nginx',
-      '-p',
-      dir,
-      '-c',
-      join(dir, 'nginx.conf'),
-      '-e',
-      join(dir, 'error.log'),
-    ],
-    { stdio: 'ignore' },
-  );
+  const nginx = spawn('taskset', ['-c', String(SERVER_CPU), 'nginx', ...args], {
+    stdio: 'ignore',
+  });
   const failed = new Promise<never>((_, reject) => {
     nginx.once('error', (error) => reject(new Error(`cannot start nginx: ${error.message}`)));
     nginx.once('exit', (code) =>
@@ -241,7 +219,7 @@ async function startNginx(
     );
   });
   const deadline = Date.now() + 10_000;
-  while (!(await accepts(auth)) || !(await accepts(direct))) {
+  while (!(await acceptsConnections(auth)) || !(await acceptsConnections(direct))) {
     if (Date.now() > deadline) throw new Error('nginx did not come up');
     await Promise.race([failed, new Promise((resolve) => setTimeout(resolve, 50))]);
   }
@@ -256,17 +234,6 @@ function freePort(): Promise<number> {
       const { port } = server.address() as { port: number };
       server.close(() => resolve(port));
     });
-  });
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
   });
 }
 

@@ -26,6 +26,12 @@ export interface AdminRoutesOptions {
   /** Mark cookies `Secure` (when served over HTTPS). Default `false`. */
   readonly secureCookies?: boolean;
   readonly sessions?: AdminSessions;
+  /**
+   * The environments keys may be created for, the default first (the server's accepted ones):
+   * the management handler refuses others, and the session answer lists them for the page.
+   * Default: whatever the key manager's format allows, not listed.
+   */
+  readonly environments?: readonly string[];
 }
 
 /** Answers the page's requests; `null` for a path that is not the page's. */
@@ -52,7 +58,12 @@ const SECURITY_HEADERS = {
 export function createAdminRoutes(options: AdminRoutesOptions): AdminRoutes {
   const sessions = options.sessions ?? new AdminSessions();
   const secure = options.secureCookies === true;
-  const manage = createManagementHandler({ keys: options.keys, basePath: ADMIN_API_PATH });
+  const environments = options.environments === undefined ? [] : [...options.environments];
+  const manage = createManagementHandler({
+    keys: options.keys,
+    basePath: ADMIN_API_PATH,
+    ...(options.environments === undefined ? {} : { environments }),
+  });
 
   const sessionInfo = async (session: AdminSession) => {
     const organisation = await options.organisations.find(session.organisationId);
@@ -60,6 +71,7 @@ export function createAdminRoutes(options: AdminRoutesOptions): AdminRoutes {
       organisationId: session.organisationId,
       organisationName: organisation?.name ?? session.organisationId,
       csrfToken: session.csrfToken,
+      environments,
     };
   };
 

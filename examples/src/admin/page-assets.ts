@@ -1,6 +1,6 @@
-// The page's files, read once at start: the HTML and CSS as they are, the script compiled from
-// TypeScript (types stripped, nothing bundled) so the page needs no build step.
-import { readFile } from 'node:fs/promises';
+// The page's files, read once at start: the HTML and CSS as they are, each script module compiled
+// from TypeScript (types stripped, nothing bundled) so the page needs no build step.
+import { readdir, readFile } from 'node:fs/promises';
 import ts from 'typescript';
 
 /** One file the page serves. */
@@ -15,7 +15,8 @@ export type AdminPageAssets = ReadonlyMap<string, PageAsset>;
 const PAGE_DIRECTORY = new URL('./page/', import.meta.url);
 
 /**
- * Reads and compiles the page's files.
+ * Reads and compiles the page's files: `page/x.ts` is served as `/admin/x.js`, so the modules
+ * import each other by their relative `./x.js` names, as the type checker reads them.
  *
  * @example
  * ```ts
@@ -24,18 +25,28 @@ const PAGE_DIRECTORY = new URL('./page/', import.meta.url);
  * ```
  */
 export async function loadAdminPageAssets(): Promise<AdminPageAssets> {
-  const [html, css, script] = await Promise.all(
-    ['index.html', 'admin.css', 'admin-page.ts'].map((name) =>
-      readFile(new URL(name, PAGE_DIRECTORY), 'utf8'),
-    ),
+  const read = (name: string) => readFile(new URL(name, PAGE_DIRECTORY), 'utf8');
+  const scripts = (await readdir(PAGE_DIRECTORY)).filter(
+    (name) => name.endsWith('.ts') && !name.endsWith('.test.ts'),
   );
-  const compiled = ts.transpileModule(script!, {
-    compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
-    fileName: 'admin-page.ts',
-  }).outputText;
-  return new Map([
+  const [html, css, ...sources] = await Promise.all([
+    read('index.html'),
+    read('admin.css'),
+    ...scripts.map(read),
+  ]);
+  const assets = new Map<string, PageAsset>([
     ['/', { type: 'text/html; charset=utf-8', body: html! }],
     ['/admin/admin.css', { type: 'text/css; charset=utf-8', body: css! }],
-    ['/admin/admin.js', { type: 'text/javascript; charset=utf-8', body: compiled }],
   ]);
+  scripts.forEach((name, index) => {
+    const compiled = ts.transpileModule(sources[index]!, {
+      compilerOptions: { target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext },
+      fileName: name,
+    }).outputText;
+    assets.set(`/admin/${name.replace(/\.ts$/, '.js')}`, {
+      type: 'text/javascript; charset=utf-8',
+      body: compiled,
+    });
+  });
+  return assets;
 }

@@ -1,16 +1,7 @@
 // The sites API on Express (4 or 5): keygate's middleware in front of the shared sites module.
 import { apiKeyAuth, getApiKey } from '@keygate/express';
 import express, { type Express, type Response } from 'express';
-import {
-  authOptions,
-  createSitesApi,
-  errorSink,
-  INTERNAL_ERROR,
-  NOT_FOUND,
-  SITES_PATH,
-  type SitesApiResponse,
-  type SitesAppOptions,
-} from '../sites/index.js';
+import { type SitesApiResponse, type SitesAppOptions, sitesApp } from '../sites/index.js';
 
 /** Options of {@link buildExpressApp}. */
 export interface ExpressSitesAppOptions extends SitesAppOptions {
@@ -29,11 +20,10 @@ export interface ExpressSitesAppOptions extends SitesAppOptions {
  */
 export function buildExpressApp(options: ExpressSitesAppOptions): Express {
   const app = (options.express ?? express)();
-  const api = createSitesApi(options.sites);
-  const onError = errorSink(options);
+  const { api, auth, onError, path, notFound, internalError } = sitesApp(options);
   app.disable('x-powered-by');
-  app.use(apiKeyAuth(authOptions(options)));
-  app.all(SITES_PATH, (req, res, next) => {
+  app.use(apiKeyAuth(auth));
+  app.all(path, (req, res, next) => {
     api({
       method: req.method,
       url: req.originalUrl,
@@ -43,11 +33,11 @@ export function buildExpressApp(options: ExpressSitesAppOptions): Express {
       body: req,
     }).then((answer) => send(res, answer), next);
   });
-  app.use((_req, res) => send(res, NOT_FOUND));
+  app.use((_req, res) => send(res, notFound));
   app.use((error: unknown, _req: unknown, res: Response, next: (error: unknown) => void) => {
     onError(error);
     if (res.headersSent) next(error);
-    else send(res, INTERNAL_ERROR);
+    else send(res, internalError);
   });
   return app;
 }

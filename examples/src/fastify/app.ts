@@ -1,17 +1,7 @@
 // The sites API on Fastify 5: keygate's plugin in front of the shared sites module.
 import { apiKeyAuth, getApiKey } from '@keygate/fastify';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
-import {
-  authOptions,
-  createSitesApi,
-  errorSink,
-  INTERNAL_ERROR,
-  NOT_FOUND,
-  problem,
-  SITES_PATH,
-  type SitesApiResponse,
-  type SitesAppOptions,
-} from '../sites/index.js';
+import { problem, type SitesApiResponse, type SitesAppOptions, sitesApp } from '../sites/index.js';
 
 /** Options of {@link buildFastifyApp}. */
 export type FastifySitesAppOptions = SitesAppOptions;
@@ -27,12 +17,11 @@ export type FastifySitesAppOptions = SitesAppOptions;
  */
 export function buildFastifyApp(options: FastifySitesAppOptions): FastifyInstance {
   const app = Fastify();
-  const api = createSitesApi(options.sites);
-  const onError = errorSink(options);
+  const { api, auth, onError, path, notFound, internalError } = sitesApp(options);
   // The sites module reads and checks bodies itself, the same way on every framework.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, _payload, done) => done(null));
-  app.setNotFoundHandler((_request, reply) => send(reply, NOT_FOUND));
+  app.setNotFoundHandler((_request, reply) => send(reply, notFound));
   app.setErrorHandler((error, _request, reply) => {
     const status = (error as { statusCode?: unknown }).statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
@@ -42,10 +31,10 @@ export function buildFastifyApp(options: FastifySitesAppOptions): FastifyInstanc
       );
     }
     onError(error);
-    return send(reply, INTERNAL_ERROR);
+    return send(reply, internalError);
   });
-  app.register(apiKeyAuth, authOptions(options));
-  app.all(SITES_PATH, async (request, reply) => {
+  app.register(apiKeyAuth, auth);
+  app.all(path, async (request, reply) => {
     const answer = await api({
       method: request.method,
       url: request.url,

@@ -3,16 +3,7 @@
 import { Readable } from 'node:stream';
 import { type ApiKeyEnv, apiKeyAuth, getApiKey } from '@keygate/hono';
 import { Hono } from 'hono';
-import {
-  authOptions,
-  createSitesApi,
-  errorSink,
-  INTERNAL_ERROR,
-  NOT_FOUND,
-  SITES_PATH,
-  type SitesApiResponse,
-  type SitesAppOptions,
-} from '../sites/index.js';
+import { type SitesApiResponse, type SitesAppOptions, sitesApp } from '../sites/index.js';
 
 /**
  * Builds the Hono app serving `/api/sites`; the caller serves `app.fetch`.
@@ -25,16 +16,15 @@ import {
  */
 export function buildHonoApp(options: SitesAppOptions): Hono<ApiKeyEnv> {
   const app = new Hono<ApiKeyEnv>();
-  const api = createSitesApi(options.sites);
-  const onError = errorSink(options);
+  const { api, auth, onError, path, notFound, internalError } = sitesApp(options);
   // A throwing resolveOrganisation is a 500 like any other unexpected error.
   app.onError((error) => {
     onError(error);
-    return toResponse(INTERNAL_ERROR);
+    return toResponse(internalError);
   });
-  app.notFound(() => toResponse(NOT_FOUND));
-  app.use(apiKeyAuth(authOptions(options)));
-  app.all(SITES_PATH, async (c) => {
+  app.notFound(() => toResponse(notFound));
+  app.use(apiKeyAuth(auth));
+  app.all(path, async (c) => {
     const url = new URL(c.req.url);
     const body = c.req.raw.body;
     return toResponse(

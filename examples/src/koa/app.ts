@@ -1,16 +1,7 @@
 // The sites API on Koa (2 or 3): keygate's middleware in front of the shared sites module.
 import { apiKeyAuth, getApiKey } from '@keygate/koa';
 import Koa, { type Context } from 'koa';
-import {
-  authOptions,
-  createSitesApi,
-  errorSink,
-  INTERNAL_ERROR,
-  NOT_FOUND,
-  SITES_PATH,
-  type SitesApiResponse,
-  type SitesAppOptions,
-} from '../sites/index.js';
+import { type SitesApiResponse, type SitesAppOptions, sitesApp } from '../sites/index.js';
 
 /** Options of {@link buildKoaApp}. */
 export interface KoaSitesAppOptions extends SitesAppOptions {
@@ -29,21 +20,20 @@ export interface KoaSitesAppOptions extends SitesAppOptions {
  */
 export function buildKoaApp(options: KoaSitesAppOptions): Koa {
   const app = new (options.Koa ?? Koa)();
-  const api = createSitesApi(options.sites);
-  const onError = errorSink(options);
+  const { api, auth, onError, path, notFound, internalError } = sitesApp(options);
   // First, so that any unexpected error is a 500.
   app.use(async (ctx, next) => {
     try {
       await next();
     } catch (error) {
       onError(error);
-      send(ctx, INTERNAL_ERROR);
+      send(ctx, internalError);
     }
   });
-  app.use(apiKeyAuth(authOptions(options)));
+  app.use(apiKeyAuth(auth));
   app.use(async (ctx) => {
-    if (ctx.path !== SITES_PATH) {
-      send(ctx, NOT_FOUND);
+    if (ctx.path !== path) {
+      send(ctx, notFound);
       return;
     }
     send(

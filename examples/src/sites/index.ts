@@ -1,6 +1,6 @@
 // The framework-free sites module shared by the Express, Koa and Fastify examples.
 
-export { authOptions, errorSink, type SitesAppOptions } from './app-options.js';
+export { type SitesApp, type SitesAppOptions, sitesApp } from './app-options.js';
 export {
   CAPACITY_UNITS,
   type CapacityUnit,

@@ -55,6 +55,7 @@ Commands:
   keys list --org <id>        List an organisation's keys
   keys update <id> [--name <name>] [--expires-in <30d> | --expires-at <date> | --no-expiry]
               [--scopes <a,b>] [--enable | --disable]
+              [--rate-limit <100/1m>|none] [--credits <500>|none] [--refill <500/1d>|none]
                               Change a key in one write; a disabled key is refused until enabled
   keys revoke <id>            Revoke a key now (final)
   keys delete <id>            Delete a key
@@ -84,17 +85,24 @@ Exit codes: 0 done, 1 refused or not found (scan: a key was found), 2 usage erro
 export const COMMAND_USAGE: Readonly<Record<CommandName, string>> = {
   'keys create': `Usage: keygate keys create --org <id> --name <name> [--env live|test]
          [--expires-in <30d|12h|…> | --expires-at <ISO date>] [--scopes <a,b>] [--scope <scope>]…
+         [--rate-limit <100/1m>] [--credits <500> [--refill <500/1d>]]
 
-Creates a key and prints it once. Scopes: "sites:read", "sites:*" (every sites: scope), "*".`,
+Creates a key and prints it once. Scopes: "sites:read", "sites:*" (every sites: scope), "*".
+--rate-limit allows that many requests per sliding window; --credits meters the key (one credit a
+request), topped up to the --refill amount every interval.`,
   'keys list': `Usage: keygate keys list --org <id> [--json]
 
 Lists an organisation's keys: id, prefix, name, created, last used, expires, status.`,
   'keys update': `Usage: keygate keys update <id> [--name <name>]
          [--expires-in <30d|12h|…> | --expires-at <ISO date> | --no-expiry]
          [--scopes <a,b>] [--enable | --disable] [--org <id>]
+         [--rate-limit <100/1m>|none] [--credits <500>|none] [--refill <500/1d>|none]
 
 Changes a key in one write. --disable refuses it (disabled_api_key) until --enable; a revoked key
-cannot be changed. --org refuses a key of another organisation as not found.`,
+cannot be changed. --org refuses a key of another organisation as not found.
+--rate-limit none removes the key's own limit; --credits none stops metering it. --credits alone
+sets the balance (and restarts the refill clock) and keeps the refill; --refill alone changes the
+refill and keeps the balance.`,
   'keys revoke': `Usage: keygate keys revoke <id> [--org <id>]
 
 Revokes a key now. Revocation is final; revoking twice keeps the first time.`,

@@ -11,7 +11,14 @@ import {
 import { CommandFailure, UsageError } from './cli-errors.js';
 import type { CliIo, ParsedCommand } from './command-line.js';
 import type { OpenedKeyStore } from './open-key-store.js';
-import { jsonForTerminal, keyTable, printable, shortTime, toApiKeyJson } from './output.js';
+import {
+  jsonForTerminal,
+  keyTable,
+  printable,
+  quotasOf,
+  shortTime,
+  toApiKeyJson,
+} from './output.js';
 
 /** What a command runs with. */
 export interface CommandContext {
@@ -145,10 +152,11 @@ async function updateKey(parsed: ParsedCommand, { io, keygate }: CommandContext)
     ...(expiry === undefined ? {} : { expiresAt: expiry }),
     ...(scopes === undefined ? {} : { scopes }),
     ...(enable ? { enabled: true } : disable ? { enabled: false } : {}),
+    ...quotaChanges(parsed),
   };
   if (Object.keys(changes).length === 0) {
     throw new UsageError(
-      'keys update needs something to change: --name, --expires-in, --expires-at, --no-expiry, --scopes, --enable or --disable',
+      'keys update needs something to change: --name, --expires-in, --expires-at, --no-expiry, --scopes, --enable, --disable, --rate-limit, --credits or --refill',
     );
   }
   const after = await manage(() => keygate.keys.update(id, changes, guardOf(parsed)));
@@ -160,6 +168,7 @@ async function updateKey(parsed: ParsedCommand, { io, keygate }: CommandContext)
         `  name:     ${printable(after.name)}`,
         `  expires:  ${shortTime(after.expiresAt)}`,
         `  scopes:   ${after.scopes.length === 0 ? '(none)' : printable(after.scopes.join(' '))}`,
+        `  quotas:   ${quotasOf(after)}`,
         `  status:   ${after.status}`,
         '',
       ].join('\n'),
@@ -393,36 +402,76 @@ function quotaOptions(parsed: ParsedCommand): {
   const rateLimit = optional(parsed, 'rate-limit');
   const credits = optional(parsed, 'credits');
   const refill = optional(parsed, 'refill');
-  const rate = rateLimit === undefined ? undefined : parseRatePerDuration(rateLimit);
-  if (rateLimit !== undefined && rate === undefined) {
-    throw new UsageError(
-      `--rate-limit must be <requests>/<window> such as 100/1m, got ${JSON.stringify(rateLimit)}`,
-    );
-  }
   if (refill !== undefined && credits === undefined) {
     throw new UsageError('--refill needs --credits <balance>');
   }
-  const balance = credits === undefined ? undefined : Number(credits);
-  if (credits !== undefined && !/^\d{1,13}$/.test(credits)) {
-    throw new UsageError(
-      `--credits must be a whole number such as 500, got ${JSON.stringify(credits)}`,
-    );
-  }
-  const every = refill === undefined ? undefined : parseRatePerDuration(refill);
-  if (refill !== undefined && every === undefined) {
-    throw new UsageError(
-      `--refill must be <credits>/<interval> such as 500/1d, got ${JSON.stringify(refill)}`,
-    );
-  }
+  const balance = credits === undefined ? undefined : creditsValue(credits);
+  const every = refill === undefined ? undefined : refillValue(refill);
   return {
-    ...(rate === undefined ? {} : { rateLimit: { limit: rate.count, windowMs: rate.ms } }),
-    ...(balance === undefined
-      ? {}
-      : {
-          credits: {
-            remaining: balance,
-            refill: every === undefined ? null : { amount: every.count, intervalMs: every.ms },
-          },
-        }),
+    ...(rateLimit === undefined ? {} : { rateLimit: rateLimitValue(rateLimit) }),
+    ...(balance === undefined ? {} : { credits: { remaining: balance, refill: every ?? null } }),
   };
+}
+
+// keys update: the same flags, each also `none` to remove. --credits alone sets the balance and
+// keeps the refill; --refill alone changes the refill and keeps the balance (docs/quotas.md).
+function quotaChanges(parsed: ParsedCommand): {
+  rateLimit?: { limit: number; windowMs: number } | null;
+  credits?: {
+    remaining?: number;
+    refill?: { amount: number; intervalMs: number } | null;
+  } | null;
+} {
+  const rateLimit = optional(parsed, 'rate-limit');
+  const credits = optional(parsed, 'credits');
+  const refill = optional(parsed, 'refill');
+  const changes: ReturnType<typeof quotaChanges> = {};
+  if (rateLimit !== undefined) {
+    changes.rateLimit = isNone(rateLimit) ? null : rateLimitValue(rateLimit);
+  }
+  if (credits !== undefined && isNone(credits)) {
+    if (refill !== undefined) {
+      throw new UsageError('--credits none stops metering the key: give no --refill with it');
+    }
+    changes.credits = null;
+  } else if (credits !== undefined || refill !== undefined) {
+    changes.credits = {
+      ...(credits === undefined ? {} : { remaining: creditsValue(credits) }),
+      ...(refill === undefined ? {} : { refill: isNone(refill) ? null : refillValue(refill) }),
+    };
+  }
+  return changes;
+}
+
+function isNone(text: string): boolean {
+  return text.trim().toLowerCase() === 'none';
+}
+
+function rateLimitValue(text: string): { limit: number; windowMs: number } {
+  const rate = parseRatePerDuration(text);
+  if (rate === undefined) {
+    throw new UsageError(
+      `--rate-limit must be <requests>/<window> such as 100/1m, got ${JSON.stringify(text)}`,
+    );
+  }
+  return { limit: rate.count, windowMs: rate.ms };
+}
+
+function creditsValue(text: string): number {
+  if (!/^\d{1,13}$/.test(text)) {
+    throw new UsageError(
+      `--credits must be a whole number such as 500, got ${JSON.stringify(text)}`,
+    );
+  }
+  return Number(text);
+}
+
+function refillValue(text: string): { amount: number; intervalMs: number } {
+  const every = parseRatePerDuration(text);
+  if (every === undefined) {
+    throw new UsageError(
+      `--refill must be <credits>/<interval> such as 500/1d, got ${JSON.stringify(text)}`,
+    );
+  }
+  return { amount: every.count, intervalMs: every.ms };
 }

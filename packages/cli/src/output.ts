@@ -65,8 +65,8 @@ export function keyTable(keys: readonly ApiKeySummary[]): string {
     .join('\n');
 }
 
-// "100/1m, 499 credits (500/1d)", or "-" for a key without quotas.
-function quotasOf(key: ApiKeySummary): string {
+/** A key's quotas in one cell: "100/1m, 499 credits (500/1d)", or "-" for a key without any. */
+export function quotasOf(key: ApiKeySummary): string {
   const parts: string[] = [];
   if (key.rateLimit !== null) {
     parts.push(formatRatePerDuration(key.rateLimit.limit, key.rateLimit.windowMs));

@@ -6,6 +6,7 @@ export {
   type ResolvedApiKeyAuthOptions,
   resolveApiKeyAuthOptions,
 } from './adapter/adapter-options.js';
+export { adoptHostLogger } from './adapter/host-logger.js';
 export { type NodeRequestHeaders, takeApiKeyHeader } from './adapter/node-request-header.js';
 export {
   createScopeGuard,

@@ -69,6 +69,15 @@ export type {
   Unsubscribe,
 } from './key-store.js';
 export { createKeygate, type Keygate } from './keygate.js';
+export {
+  checkLogger,
+  createConsoleLogger,
+  errorFields,
+  type KeygateLogger,
+  type LogFields,
+  type LogLevel,
+  silentLogger,
+} from './logger.js';
 export { MemoryKeyStore } from './memory-key-store.js';
 export {
   type ParsedApiKey,

@@ -58,17 +58,6 @@ export interface UpdateApiKeyInput {
   readonly credits?: CreditsUpdate | null;
 }
 
-/** An update, checked and normalised: only the fields that were given. */
-export interface CheckedUpdateInput {
-  readonly name?: string;
-  readonly expiresAt?: Date | null;
-  readonly scopes?: readonly string[];
-  readonly metadata?: Readonly<Record<string, unknown>>;
-  readonly enabled?: boolean;
-  readonly rateLimit?: RateLimitPolicy | null;
-  readonly credits?: CreditsUpdate | null;
-}
-
 /** The input, checked and normalised. */
 export interface CheckedCreateInput {
   readonly organisationId: string | null;
@@ -131,8 +120,11 @@ export function checkCreateInput(input: CreateApiKeyInput, format: KeyFormat): C
   };
 }
 
-/** Checks and normalises the input of `update`; at least one field must be given. */
-export function checkUpdateInput(input: UpdateApiKeyInput): CheckedUpdateInput {
+/**
+ * Checks and normalises the input of `update`; at least one field must be given. The answer has
+ * the input's own shape, holding only the fields that were given.
+ */
+export function checkUpdateInput(input: UpdateApiKeyInput): UpdateApiKeyInput {
   if (typeof input !== 'object' || input === null) {
     throw nothingToChange(input);
   }
@@ -143,7 +135,7 @@ export function checkUpdateInput(input: UpdateApiKeyInput): CheckedUpdateInput {
       given: enabled,
     });
   }
-  const checked: CheckedUpdateInput = {
+  const checked: UpdateApiKeyInput = {
     ...(name === undefined ? {} : { name: checkName(name) }),
     ...(expiresAt === undefined ? {} : { expiresAt: checkExpiry(expiresAt) }),
     ...(scopes === undefined ? {} : { scopes: checkScopes(scopes) }),
@@ -160,9 +152,11 @@ export function checkUpdateInput(input: UpdateApiKeyInput): CheckedUpdateInput {
   return checked;
 }
 
-// The quota checks are shared with option checking, where a TypeError or RangeError is right; as
-// key input they are the caller's data, so they become the typed input error.
-function asInputError<T>(field: string, given: unknown, check: () => T): T {
+/**
+ * Runs a quota check shared with option checking (where a TypeError or RangeError is right); as
+ * key input it is the caller's data, so its error becomes the typed input error of `field`.
+ */
+export function asInputError<T>(field: string, given: unknown, check: () => T): T {
   try {
     return check();
   } catch (error) {

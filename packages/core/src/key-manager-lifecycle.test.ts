@@ -2,19 +2,9 @@
 // be updated, disabled and enabled in one write each, and an organisation guard hides other
 // organisations' keys.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createKeygate } from './keygate.js';
+import { codeOf, setup } from './key-manager.test-fixture.js';
 import { MemoryKeyStore } from './memory-key-store.js';
 import type { ApiKeyRecord, ApiKeyRecordChanges } from './record.js';
-
-function setup(store = new MemoryKeyStore()) {
-  const keygate = createKeygate({ store, onError: () => {} });
-  return { store, keys: keygate.keys, verifier: keygate.verifier };
-}
-
-async function codeOf(verifier: ReturnType<typeof setup>['verifier'], key: string) {
-  const result = await verifier.verify(key);
-  return result.ok ? 'ok' : result.error.code;
-}
 
 afterEach(() => {
   vi.useRealTimers();

@@ -1,20 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isApiKeyError } from './errors.js';
 import { createKeyManager } from './key-manager.js';
-import { createKeygate } from './keygate.js';
+import { codeOf, setup } from './key-manager.test-fixture.js';
 import { MemoryKeyStore } from './memory-key-store.js';
 import { parseApiKey } from './parse.js';
-
-function setup() {
-  const store = new MemoryKeyStore();
-  const keygate = createKeygate({ store, onError: () => {} });
-  return { store, keys: keygate.keys, verifier: keygate.verifier };
-}
-
-async function codeOf(verifier: ReturnType<typeof setup>['verifier'], key: string) {
-  const result = await verifier.verify(key);
-  return result.ok ? 'ok' : result.error.code;
-}
 
 afterEach(() => {
   vi.useRealTimers();

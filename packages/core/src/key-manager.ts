@@ -1,4 +1,4 @@
-// Key management (DESIGN.md section 7): create (the key shown once), list, rename, expire,
+// Key management (docs/design.md, "Management"): create (the key shown once), list, rename, expire,
 // revoke, delete and rotate, all through the KeyStore. Plaintext keys leave only from create
 // and rotate, and never reach the store.
 
@@ -8,6 +8,7 @@ import { ApiKeyNotFoundError, ApiKeyStateError } from './errors.js';
 import { generateApiKey } from './generate.js';
 import { createKeyFormat, type KeyFormat, type KeyFormatOptions } from './key-format.js';
 import {
+  asInputError,
   type CheckedCreateInput,
   type CreateApiKeyInput,
   checkCreateInput,
@@ -200,7 +201,12 @@ class StoreKeyManager implements KeyManager {
       ...others,
       ...(credits === undefined
         ? {}
-        : { credits: applyCreditsUpdate(before.credits, credits, new Date()) }),
+        : {
+            // A refill alone on a key without credits is the caller's mistake: a 400, not a 503.
+            credits: asInputError('credits', credits, () =>
+              applyCreditsUpdate(before.credits, credits, new Date()),
+            ),
+          }),
       // Disabling a disabled key keeps the time it was first disabled.
       ...(enabled === undefined
         ? {}

@@ -1,4 +1,4 @@
-// The stored shape of a key (DESIGN.md section 3): its digest and display prefix, never the key.
+// A key as stored (docs/design.md, "Storage"): its digest and display prefix, never the key.
 import type { ApiKeyCredits } from './quotas/credits.js';
 import type { RateLimitPolicy } from './quotas/rate-limit-policy.js';
 

@@ -5,6 +5,7 @@ import { checkStore } from './check-store.js';
 import { createKeyDigester, type KeyDigester, type Pepper } from './digest.js';
 import { createKeyFormat, type KeyFormat, type KeyFormatOptions } from './key-format.js';
 import type { KeyStore } from './key-store.js';
+import { checkLogger, DefaultLogger, errorFields, type KeygateLogger } from './logger.js';
 import type { RateLimitHeaderStyle } from './quotas/quota-report.js';
 import { checkRateLimitPolicy, type RateLimitPolicy } from './quotas/rate-limit-policy.js';
 import type { RateLimiter } from './quotas/rate-limiter.js';
@@ -96,7 +97,15 @@ export interface VerifierOptions {
   readonly realm?: string;
   /** Prefix of problem `type` URIs. */
   readonly problemTypeBase?: string;
-  /** Told about failures off the request path; never given a key. Default: `console.warn`, throttled. */
+  /**
+   * Where keygate's warnings go (pino's shape: `warn(fields, message)`). Default: a quiet
+   * console logger (warnings and errors only); the Fastify plugin hands over `fastify.log`.
+   */
+  readonly logger?: KeygateLogger;
+  /**
+   * Told about failures off the request path; never given a key. Default: a warning through
+   * `logger`, at most one per operation every 10 s.
+   */
   readonly onError?: (error: unknown, operation: VerifierOperation) => void;
 }
 
@@ -122,6 +131,8 @@ export interface ResolvedVerifierOptions {
   readonly headerName: string;
   readonly realm: string;
   readonly problemTypeBase: string | undefined;
+  /** The given logger, or a {@link DefaultLogger} that a host may replace. */
+  readonly logger: KeygateLogger;
   readonly onError: (error: unknown, operation: VerifierOperation) => void;
 }
 
@@ -210,6 +221,7 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
   if (options.onError !== undefined && typeof options.onError !== 'function') {
     throw new TypeError('@keygate/core: onError must be a function');
   }
+  const logger = checkLogger(options.logger, '@keygate/core') ?? new DefaultLogger();
   const digesterOptions = {
     ...(options.peppers === undefined ? {} : { peppers: options.peppers }),
     ...(options.acceptUnpeppered === undefined
@@ -236,7 +248,8 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
     headerName,
     realm: options.realm ?? 'api',
     problemTypeBase: options.problemTypeBase,
-    onError: options.onError ?? throttledWarning(),
+    logger,
+    onError: options.onError ?? throttledWarning(logger),
   });
 }
 
@@ -252,13 +265,18 @@ function positiveInteger(value: number, name: string): number {
 }
 
 // Under an outage every request fails the same way: one line per operation per 10 s is enough.
-function throttledWarning(): (error: unknown, operation: VerifierOperation) => void {
+function throttledWarning(
+  logger: KeygateLogger,
+): (error: unknown, operation: VerifierOperation) => void {
   const lastWarned = new Map<VerifierOperation, number>();
   return (error, operation) => {
     const now = Date.now();
     if (now - (lastWarned.get(operation) ?? 0) < 10_000) return;
     lastWarned.set(operation, now);
     const message = error instanceof Error ? error.message : String(error);
-    console.warn(`@keygate/core: ${operation} failed: ${message}`);
+    logger.warn(
+      { operation, ...errorFields(error) },
+      `@keygate/core: ${operation} failed: ${message}`,
+    );
   };
 }

@@ -27,12 +27,20 @@ describe('apiKeyAuth options', () => {
   });
 
   it('never mutates the options object', async () => {
-    const options = Object.freeze({ keygate, requiredScopes: Object.freeze(['a']) });
+    // Not frozen: a frozen object would make any mutation throw or vanish, and the checks
+    // below could not fail.
+    const requiredScopes = ['b', 'a'];
+    const options = { keygate, requiredScopes, stripHeader: false, cost: 1 };
+    const before = { ...options, requiredScopes: [...requiredScopes] };
     const app = Fastify();
     await app.register(apiKeyAuth, options);
-    await app.ready();
-    expect(Object.keys(options)).toEqual(['keygate', 'requiredScopes']);
+    app.get('/', async () => 'ok');
+    const { key } = await keygate.keys.create({ organisationId: 'org', name: 'n', scopes: ['a'] });
+    expect((await app.inject({ url: '/', headers: { 'x-api-key': key } })).statusCode).toBe(403);
+    expect((await app.inject({ url: '/' })).statusCode).toBe(401);
     await app.close();
+    expect(options).toStrictEqual(before);
+    expect(options.requiredScopes).toBe(requiredScopes);
   });
 
   it('is registered under its name, for Fastify 5', async () => {
@@ -66,5 +74,31 @@ describe('requireScopes', () => {
 describe('getApiKey', () => {
   it('throws when the plugin did not run', () => {
     expect(() => getApiKey({ apiKey: null })).toThrow(/^@keygate\/fastify: no API key/);
+  });
+});
+
+describe('logging', () => {
+  it('sends keygate’s warnings to the app’s logger when the verifier has none', async () => {
+    const lines: string[] = [];
+    const store = new MemoryKeyStore();
+    const failing = createKeygate({ store, lastUsed: false });
+    const { key } = await failing.keys.create({ organisationId: 'org', name: 'a' });
+    store.findByHash = async () => {
+      throw new Error('store down');
+    };
+    const app = Fastify({
+      logger: { level: 'warn', stream: { write: (line: string) => void lines.push(line) } },
+    });
+    await app.register(apiKeyAuth, { keygate: failing });
+    app.get('/', async () => ({}));
+    const response = await app.inject({ url: '/', headers: { 'x-api-key': key } });
+    expect(response.statusCode).toBe(503);
+    const warnings = lines.map((line) => JSON.parse(line) as { msg: string; operation?: string });
+    expect(warnings).toContainEqual(
+      expect.objectContaining({ operation: 'lookup', msg: expect.stringMatching(/lookup failed/) }),
+    );
+    expect(lines.join('\n')).not.toContain(key);
+    await app.close();
+    await failing.close();
   });
 });

@@ -3,6 +3,7 @@
 import type { AuthContext, VerifyResult } from '@keygate/core';
 import {
   type ApiKeyAuthOptions,
+  adoptHostLogger,
   type ResolvedApiKeyAuthOptions,
   resolveApiKeyAuthOptions,
   takeApiKeyHeader,
@@ -37,6 +38,8 @@ const plugin: FastifyPluginCallback<ApiKeyAuthOptions> = (fastify, options, done
   }
   const { verifier, headerName, stripHeader, verifyOptions, verifyOptionsWithAuthorization } =
     resolved;
+  // keygate's warnings go to the application's log unless the verifier was given a logger.
+  adoptHostLogger(verifier, fastify.log);
 
   const settle = (
     result: VerifyResult,

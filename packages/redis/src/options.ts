@@ -1,5 +1,6 @@
 // Options of RedisKeyStore, checked and resolved once into a frozen object: misuse throws a
 // TypeError here, at start-up, never later at request time.
+import { checkLogger, createConsoleLogger, type KeygateLogger } from '@keygate/core';
 import type { RedisClientSettings, RedisCommandClient, RedisSubscriberClient } from './client.js';
 import { DEFAULT_NAMESPACE } from './key-layout.js';
 
@@ -33,9 +34,12 @@ export interface RedisKeyStoreOptions {
   /** The pub/sub channel of invalidation events. Default `<namespace>:invalidation`. */
   readonly channel?: string;
   /**
-   * Receives the one warning given at construction when the client lacks the recommended
-   * options, and listener failures. Default `console.warn`.
+   * Where the store's warnings go (pino's shape: `warn(fields, message)`): the one given at
+   * construction when the client lacks the recommended options, pub/sub drops and listener
+   * failures. Default: a quiet console logger.
    */
+  readonly logger?: KeygateLogger;
+  /** Receives each warning as text instead of `logger`. */
   readonly onWarning?: (message: string) => void;
 }
 
@@ -60,6 +64,7 @@ export function resolveRedisKeyStoreOptions(
     throw new TypeError(`${PACKAGE}: options must be an object with a client`);
   }
   const { client, subscriber, namespace, channel, onWarning } = options;
+  const logger = checkLogger(options.logger, PACKAGE) ?? createConsoleLogger();
   if (!isCommandClient(client)) {
     throw new TypeError(`${PACKAGE}: client must be an ioredis Redis or Cluster instance`);
   }
@@ -93,7 +98,7 @@ export function resolveRedisKeyStoreOptions(
     subscriber,
     namespace: resolvedNamespace,
     channel: channel ?? `${resolvedNamespace}:invalidation`,
-    onWarning: onWarning ?? ((message: string) => console.warn(message)),
+    onWarning: onWarning ?? ((message: string) => logger.warn({ package: PACKAGE }, message)),
   });
 }
 

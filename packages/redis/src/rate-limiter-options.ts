@@ -1,5 +1,7 @@
 // Options of RedisRateLimiter, checked and resolved once into a frozen object: misuse throws a
 // TypeError or RangeError here, at start-up, never at request time.
+
+import { checkLogger, createConsoleLogger, errorFields, type KeygateLogger } from '@keygate/core';
 import type { RedisCommandClient } from './client.js';
 import { DEFAULT_NAMESPACE } from './key-layout.js';
 
@@ -39,7 +41,9 @@ export interface RedisRateLimiterOptions {
   readonly localShare?: number;
   /** Approximate mode: subjects kept locally (default 100,000). */
   readonly maxSubjects?: number;
-  /** Told when Redis fails. Default: `console.warn`, at most once every 10 s. */
+  /** Where failures are logged (pino's shape). Default: a quiet console logger. */
+  readonly logger?: KeygateLogger;
+  /** Told when Redis fails. Default: a warning through `logger`, at most once every 10 s. */
   readonly onError?: (error: unknown) => void;
 }
 
@@ -110,18 +114,20 @@ export function resolveRateLimiterOptions(
     syncIntervalMs,
     localShare,
     maxSubjects,
-    onError: options.onError ?? throttledWarning(),
+    onError:
+      options.onError ??
+      throttledWarning(checkLogger(options.logger, PACKAGE) ?? createConsoleLogger()),
   });
 }
 
 // Under an outage every request fails the same way: one line every 10 s is enough.
-function throttledWarning(): (error: unknown) => void {
+function throttledWarning(logger: KeygateLogger): (error: unknown) => void {
   let lastWarned = 0;
   return (error) => {
     const now = Date.now();
     if (now - lastWarned < 10_000) return;
     lastWarned = now;
     const message = error instanceof Error ? error.message : String(error);
-    console.warn(`${PACKAGE}: the rate limiter's Redis failed: ${message}`);
+    logger.warn(errorFields(error), `${PACKAGE}: the rate limiter's Redis failed: ${message}`);
   };
 }

@@ -1,4 +1,5 @@
 // Checks SqlKeyStore and migration options once, at construction, into frozen objects.
+import { checkLogger, createConsoleLogger, type KeygateLogger } from '@keygate/core';
 import { type AnyKysely, detectDialect, SQL_DIALECTS, type SqlDialect } from './dialect.js';
 import type {
   PostgresListenerConnection,
@@ -49,7 +50,12 @@ export interface SqlKeyStoreOptions {
    * and verifiers rely on their cache TTL; updates and deletes still NOTIFY either way.
    */
   readonly listener?: PostgresListenerSource;
-  /** Told when the LISTEN connection drops and when it is back (default `console.warn`). */
+  /**
+   * Where the store's warnings go (pino's shape: `warn(fields, message)`): the LISTEN connection
+   * dropping and coming back. Default: a quiet console logger.
+   */
+  readonly logger?: KeygateLogger;
+  /** Receives each warning as text instead of `logger`. */
   readonly onWarning?: (message: string) => void;
 }
 
@@ -88,12 +94,14 @@ export function resolveSqlKeyStoreOptions(options: SqlKeyStoreOptions): Resolved
   if (options.onWarning !== undefined && typeof options.onWarning !== 'function') {
     throw new TypeError(`${PACKAGE_NAME}: onWarning must be a function`);
   }
+  const logger = checkLogger(options.logger, PACKAGE_NAME) ?? createConsoleLogger();
   return Object.freeze({
     db,
     table: resolveTableName(options.table),
     dialect,
     listener,
-    onWarning: options.onWarning ?? ((message: string) => console.warn(message)),
+    onWarning:
+      options.onWarning ?? ((message: string) => logger.warn({ package: PACKAGE_NAME }, message)),
   });
 }
 

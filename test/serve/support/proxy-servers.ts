@@ -3,20 +3,13 @@
 // started and stopped by pid. A missing binary fails on CI (CI=true) and skips locally.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import {
+  acceptsConnections,
+  fillRecipe,
+  writeNginxConfig,
+} from '../../../examples/src/forward-auth/recipes.js';
 import { findFreePort, makeTempDir } from '../../redis/support/redis-server.js';
-
-/** The addresses written in the recipes, replaced by each run's. */
-const RECIPE_KEYGATE = '127.0.0.1:8181';
-const RECIPE_UPSTREAM = '127.0.0.1:3000';
-const RECIPE_PROXY = '127.0.0.1:8080';
-
-/** A recipe file of examples/forward-auth/. */
-export function recipePath(name: string): string {
-  return fileURLToPath(new URL(`../../../examples/forward-auth/${name}`, import.meta.url));
-}
 
 /** A running proxy. */
 export interface ProxyServer {
@@ -61,10 +54,7 @@ export function proxyAvailable(kind: ProxyKind, suite: string): boolean {
 }
 
 function recipe(name: string, targets: ProxyTargets, proxyAddress: string): string {
-  return readFileSync(recipePath(name), 'utf8')
-    .replaceAll(RECIPE_KEYGATE, targets.keygate)
-    .replaceAll(RECIPE_UPSTREAM, targets.upstream)
-    .replaceAll(RECIPE_PROXY, proxyAddress);
+  return fillRecipe(name, { ...targets, proxy: proxyAddress });
 }
 
 export const NGINX: ProxyKind = {
@@ -73,33 +63,8 @@ export const NGINX: ProxyKind = {
   async start(targets) {
     const dir = makeTempDir('nginx');
     const port = await findFreePort();
-    writeFileSync(join(dir, 'keygate.conf'), recipe('nginx.conf', targets, `127.0.0.1:${port}`));
-    const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
-      .map((name) => `  ${name}_temp_path ${join(dir, name)};`)
-      .join('\n');
-    // One process in the foreground, so that its pid is the one to stop.
-    writeFileSync(
-      join(dir, 'nginx.conf'),
-      [
-        'daemon off;',
-        'master_process off;',
-        'worker_processes 1;',
-        `pid ${join(dir, 'nginx.pid')};`,
-        `error_log ${join(dir, 'error.log')} warn;`,
-        'events { worker_connections 512; }',
-        'http {',
-        '  access_log off;',
-        temp,
-        `  include ${join(dir, 'keygate.conf')};`,
-        '}',
-        '',
-      ].join('\n'),
-    );
-    const child = spawn(
-      'nginx',
-      ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', join(dir, 'error.log')],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
+    const args = writeNginxConfig(dir, { ...targets, proxy: `127.0.0.1:${port}` });
+    const child = spawn('nginx', args, { stdio: ['ignore', 'ignore', 'pipe'] });
     return started('nginx', child, port, () => readLog(join(dir, 'error.log')));
   },
 };
@@ -154,7 +119,7 @@ async function started(
     },
   };
   const deadline = Date.now() + 15_000;
-  while (!(await accepts(port))) {
+  while (!(await acceptsConnections(port))) {
     if (child.exitCode !== null || Date.now() > deadline) {
       await server.stop();
       throw new Error(`${name} did not come up on port ${port}:\n${log()}`);
@@ -162,17 +127,6 @@ async function started(
     await sleep(50);
   }
   return server;
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 function readLog(path: string): string {

@@ -1,64 +1,39 @@
-// The API Keys page's script: sign in, list keys, create one (shown once), rotate and delete.
-// Compiled to plain JavaScript at server start; talks only to the page's own JSON endpoints.
-
-interface ManagedKey {
-  id: string;
-  name: string;
-  prefix: string;
-  status: 'active' | 'expired' | 'revoked';
-  createdAt: string;
-  lastUsedAt: string | null;
-  expiresAt: string | null;
-  replacedById: string | null;
-  leakedAt: string | null;
-}
-
-interface SessionInfo {
-  organisationId: string;
-  organisationName: string;
-  csrfToken: string;
-}
-
-class NotSignedIn extends Error {}
-
-const API = '/admin/api';
-let csrfToken = '';
-let lastFocus: HTMLElement | null = null;
-
-const element = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(path, {
-    method,
-    credentials: 'same-origin',
-    headers: {
-      accept: 'application/json',
-      'x-csrf-token': csrfToken,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (response.status === 401) {
-    showSignIn();
-    throw new NotSignedIn('Your session ended: sign in again.');
-  }
-  if (response.status === 204) return undefined as T;
-  const answer = await response.json().catch(() => ({}));
-  if (!response.ok) {
-    throw new Error(
-      (answer as { detail?: string }).detail ?? `The server answered ${response.status}.`,
-    );
-  }
-  return answer as T;
-}
-
-function say(message: string): void {
-  element('status').textContent = message;
-}
+// The API Keys page's entry script: sign in (also from a `#token=` link, even in a tab already
+// open), the list, and the dialogs that create, edit, disable, rotate and delete keys. Served as
+// ES modules compiled at server start; talks only to the page's own JSON endpoints.
+import { openEdit, wireEditDialog } from './edit-dialog.js';
+import { loadKeys, loadMoreKeys, replaceKey, useRowActions } from './key-list.js';
+import { parseScopes } from './key-text.js';
+import {
+  API,
+  keyPath,
+  type ManagedKey,
+  request,
+  type SessionInfo,
+  useCsrfToken,
+  whenSignedOut,
+} from './page-api.js';
+import {
+  closeDialog,
+  dateTime,
+  element,
+  failed,
+  openDialog,
+  restoreFocus,
+  say,
+} from './page-elements.js';
+import {
+  fillQuotaFields,
+  mountQuotaFields,
+  QuotaFieldError,
+  quotaFields,
+  readCredits,
+  readRateLimit,
+} from './quota-fields.js';
+import { showSecret, wireSecretDialog } from './secret-dialog.js';
 
 function showSignIn(): void {
-  csrfToken = '';
+  useCsrfToken('');
   element('keys').hidden = true;
   element('sign-out').hidden = true;
   element('organisation-name').textContent = '';
@@ -67,12 +42,23 @@ function showSignIn(): void {
 }
 
 async function showKeys(session: SessionInfo): Promise<void> {
-  csrfToken = session.csrfToken;
+  useCsrfToken(session.csrfToken);
+  showEnvironments(session.environments ?? []);
   element('sign-in').hidden = true;
   element('keys').hidden = false;
   element('sign-out').hidden = false;
   element('organisation-name').textContent = session.organisationName;
   await loadKeys();
+}
+
+// The server says which environments keys may be made for; with one (or none said) there is
+// nothing to choose and the server's default applies.
+function showEnvironments(environments: readonly string[]): void {
+  const select = element<HTMLSelectElement>('key-environment');
+  select.replaceChildren(
+    ...environments.map((environment) => new Option(environment, environment)),
+  );
+  element('key-environment-field').hidden = environments.length < 2;
 }
 
 async function signIn(token: string): Promise<void> {
@@ -94,110 +80,31 @@ async function signIn(token: string): Promise<void> {
   say('Signed in.');
 }
 
-async function loadKeys(): Promise<void> {
-  const { keys } = await request<{ keys: ManagedKey[] }>('GET', `${API}/keys?limit=1000`);
-  const rows = element('key-rows');
-  rows.replaceChildren(...keys.map(keyRow));
-  element('no-keys').hidden = keys.length > 0;
-  element('key-table').hidden = keys.length === 0;
+// A sign-in link carries the token in the fragment, which browsers never send to a server; it
+// leaves the address bar (and the history) as soon as it is read.
+async function signInFromLink(): Promise<boolean> {
+  const token = new URLSearchParams(location.hash.slice(1)).get('token');
+  if (token === null) return false;
+  history.replaceState(null, '', location.pathname + location.search);
+  await signIn(token);
+  return true;
 }
 
-function time(iso: string | null, none: string): HTMLElement {
-  if (iso === null) {
-    const span = document.createElement('span');
-    span.textContent = none;
-    return span;
-  }
-  const shown = document.createElement('time');
-  shown.dateTime = iso;
-  shown.textContent = dateTime.format(new Date(iso));
-  return shown;
-}
-
-function cell(label: string, content: string | Node, className?: string): HTMLTableCellElement {
-  const td = document.createElement('td');
-  td.dataset.label = label;
-  if (className !== undefined) td.className = className;
-  td.append(content);
-  return td;
-}
-
-function keyRow(key: ManagedKey): HTMLTableRowElement {
-  const row = document.createElement('tr');
-  row.dataset.keyId = key.id;
-  const prefix = document.createElement('code');
-  prefix.textContent = `${key.prefix}…`;
-  const badge = document.createElement('span');
-  const rotating = key.status === 'active' && key.replacedById !== null;
-  badge.className = `badge ${rotating ? 'rotating' : key.status}`;
-  badge.textContent = rotating ? 'Rotated' : key.status[0]!.toUpperCase() + key.status.slice(1);
-  const status: (Node | string)[] = [badge];
-  if (key.leakedAt !== null) {
-    // Reported public by a secret scanner: the owner should replace it, even if it still works.
-    const leaked = document.createElement('span');
-    leaked.className = 'badge leaked';
-    leaked.textContent = 'Leaked';
-    leaked.title = `Reported public on ${dateTime.format(new Date(key.leakedAt))}`;
-    status.push(' ', leaked);
-  }
-  const actions = document.createElement('div');
-  const rotate = document.createElement('button');
-  rotate.type = 'button';
-  rotate.textContent = 'Rotate';
-  rotate.setAttribute('aria-label', `Rotate ${key.name}`);
-  rotate.disabled = key.status !== 'active' || key.replacedById !== null;
-  rotate.addEventListener('click', () => openRotate(key, rotate));
-  const remove = document.createElement('button');
-  remove.type = 'button';
-  remove.textContent = 'Delete';
-  remove.setAttribute('aria-label', `Delete ${key.name}`);
-  remove.addEventListener('click', () => openDelete(key, remove));
-  actions.append(rotate, remove);
-  row.append(
-    cell('Name', key.name, 'key-name'),
-    cell('Prefix', prefix),
-    cell('Created', time(key.createdAt, '')),
-    cell('Last used', time(key.lastUsedAt, 'Never'), 'last-used'),
-    cell('Expires', time(key.expiresAt, 'Never')),
-    cell('Status', statusCell(status), 'key-status'),
-    cell('Actions', actions, 'row-actions'),
-  );
-  return row;
-}
-
-function statusCell(parts: readonly (Node | string)[]): DocumentFragment {
-  const fragment = document.createDocumentFragment();
-  fragment.append(...parts);
-  return fragment;
-}
-
-function openDialog(dialog: HTMLDialogElement, from: HTMLElement | null): void {
-  lastFocus = from;
-  dialog.showModal();
-}
-
-function closeDialog(dialog: HTMLDialogElement): void {
-  if (dialog.open) dialog.close();
-}
-
-// The key is shown once: it leaves the page as soon as its dialog closes.
-function showSecret(key: string): void {
-  const dialog = element<HTMLDialogElement>('secret-dialog');
-  element<HTMLInputElement>('secret-value').value = key;
-  element('copy-status').textContent = '';
-  openDialog(dialog, lastFocus);
-}
-
-async function copySecret(): Promise<void> {
-  const input = element<HTMLInputElement>('secret-value');
+async function setEnabled(key: ManagedKey, enabled: boolean): Promise<void> {
   try {
-    await navigator.clipboard.writeText(input.value);
-  } catch {
-    // Without the clipboard API (plain HTTP on another host), select it for Ctrl+C.
-    input.select();
-    document.execCommand('copy');
+    const updated = await request<ManagedKey>('PATCH', keyPath(key.id), { enabled });
+    const row = replaceKey(updated);
+    row
+      ?.querySelector<HTMLButtonElement>(`button[aria-label^="${enabled ? 'Disable' : 'Enable'}"]`)
+      ?.focus();
+    say(
+      enabled
+        ? `Enabled "${key.name}". Requests with it are accepted again.`
+        : `Disabled "${key.name}". Requests with it are refused until you enable it.`,
+    );
+  } catch (error) {
+    failed(error, element('status'));
   }
-  element('copy-status').textContent = 'Copied to the clipboard.';
 }
 
 let pendingDelete: ManagedKey | null = null;
@@ -216,21 +123,76 @@ function openRotate(key: ManagedKey, from: HTMLElement): void {
   openDialog(element<HTMLDialogElement>('rotate-dialog'), from);
 }
 
-function failed(error: unknown, where: HTMLElement): void {
-  if (error instanceof NotSignedIn) return;
-  where.textContent = error instanceof Error ? error.message : String(error);
+async function create(): Promise<void> {
+  const name = element<HTMLInputElement>('key-name').value.trim();
+  const expiresIn = element<HTMLSelectElement>('key-expiry').value;
+  const environmentField = element('key-environment-field');
+  const environment = element<HTMLSelectElement>('key-environment').value;
+  const scopes = parseScopes(element<HTMLInputElement>('key-scopes').value);
+  try {
+    const limits = quotaFields('create');
+    const rateLimit = readRateLimit(limits);
+    const credits = readCredits(limits);
+    const created = await request<{ key: string; record: ManagedKey }>('POST', `${API}/keys`, {
+      name,
+      ...(expiresIn === '' ? {} : { expiresIn }),
+      ...(environmentField.hidden || environment === '' ? {} : { environment }),
+      ...(scopes.length === 0 ? {} : { scopes }),
+      ...(rateLimit === null ? {} : { rateLimit }),
+      ...(credits === null ? {} : { credits }),
+    });
+    closeDialog(element<HTMLDialogElement>('create-dialog'));
+    showSecret(created.key);
+    say(`Created "${created.record.name}".`);
+    await loadKeys();
+  } catch (error) {
+    if (error instanceof QuotaFieldError) element('create-error').textContent = error.message;
+    else failed(error, element('create-error'));
+  }
+}
+
+async function rotate(): Promise<void> {
+  const key = pendingRotate;
+  if (key === null) return;
+  const gracePeriod = element<HTMLSelectElement>('grace').value;
+  try {
+    const rotated = await request<{ key: string; previous: ManagedKey }>(
+      'POST',
+      keyPath(key.id, 'rotate'),
+      { gracePeriod },
+    );
+    pendingRotate = null;
+    closeDialog(element<HTMLDialogElement>('rotate-dialog'));
+    showSecret(rotated.key);
+    say(
+      rotated.previous.status === 'active' && rotated.previous.expiresAt !== null
+        ? `Rotated "${key.name}". The old key works until ${dateTime.format(new Date(rotated.previous.expiresAt))}.`
+        : `Rotated "${key.name}". The old key is revoked.`,
+    );
+    await loadKeys();
+  } catch (error) {
+    failed(error, element('rotate-error'));
+  }
 }
 
 function wire(): void {
+  mountQuotaFields();
+  whenSignedOut(showSignIn);
+  useRowActions({
+    edit: openEdit,
+    setEnabled: (key, enabled) => void setEnabled(key, enabled),
+    rotate: openRotate,
+    remove: openDelete,
+  });
   for (const dialog of Array.from(document.querySelectorAll('dialog'))) {
+    if (dialog.id === 'secret-dialog') continue;
     for (const button of Array.from(dialog.querySelectorAll('[data-close]'))) {
       button.addEventListener('click', () => closeDialog(dialog));
     }
-    dialog.addEventListener('close', () => {
-      if (dialog.id === 'secret-dialog') element<HTMLInputElement>('secret-value').value = '';
-      lastFocus?.focus();
-    });
+    dialog.addEventListener('close', restoreFocus);
   }
+  wireSecretDialog();
+  wireEditDialog();
 
   element<HTMLFormElement>('sign-in-form').addEventListener('submit', (event) => {
     event.preventDefault();
@@ -250,31 +212,21 @@ function wire(): void {
     );
   });
 
+  element('load-more').addEventListener('click', () => {
+    loadMoreKeys().catch((error) => failed(error, element('status')));
+  });
+
   element('create-open').addEventListener('click', (event) => {
     element<HTMLFormElement>('create-form').reset();
+    fillQuotaFields(quotaFields('create'), null);
     element('create-error').textContent = '';
     openDialog(element<HTMLDialogElement>('create-dialog'), event.currentTarget as HTMLElement);
   });
 
-  element<HTMLFormElement>('create-form').addEventListener('submit', async (event) => {
+  element<HTMLFormElement>('create-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    const name = element<HTMLInputElement>('key-name').value.trim();
-    const expiresIn = element<HTMLSelectElement>('key-expiry').value;
-    try {
-      const created = await request<{ key: string; record: ManagedKey }>('POST', `${API}/keys`, {
-        name,
-        ...(expiresIn === '' ? {} : { expiresIn }),
-      });
-      closeDialog(element<HTMLDialogElement>('create-dialog'));
-      showSecret(created.key);
-      say(`Created "${created.record.name}".`);
-      await loadKeys();
-    } catch (error) {
-      failed(error, element('create-error'));
-    }
+    void create();
   });
-
-  element('copy').addEventListener('click', () => void copySecret());
 
   const deleteDialog = element<HTMLDialogElement>('delete-dialog');
   deleteDialog.addEventListener('close', async () => {
@@ -283,7 +235,7 @@ function wire(): void {
     if (deleteDialog.returnValue !== 'delete' || key === null) return;
     deleteDialog.returnValue = '';
     try {
-      await request('DELETE', `${API}/keys/${encodeURIComponent(key.id)}`);
+      await request('DELETE', keyPath(key.id));
       say(`Deleted "${key.name}". Requests with it are refused from now on.`);
       await loadKeys();
       element('create-open').focus();
@@ -292,46 +244,23 @@ function wire(): void {
     }
   });
 
-  element<HTMLFormElement>('rotate-form').addEventListener('submit', async (event) => {
+  element<HTMLFormElement>('rotate-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    const key = pendingRotate;
-    if (key === null) return;
-    const gracePeriod = element<HTMLSelectElement>('grace').value;
-    try {
-      const rotated = await request<{ key: string; previous: ManagedKey }>(
-        'POST',
-        `${API}/keys/${encodeURIComponent(key.id)}/rotate`,
-        { gracePeriod },
-      );
-      pendingRotate = null;
-      closeDialog(element<HTMLDialogElement>('rotate-dialog'));
-      showSecret(rotated.key);
-      say(
-        rotated.previous.status === 'active' && rotated.previous.expiresAt !== null
-          ? `Rotated "${key.name}". The old key works until ${dateTime.format(new Date(rotated.previous.expiresAt))}.`
-          : `Rotated "${key.name}". The old key is revoked.`,
-      );
-      await loadKeys();
-    } catch (error) {
-      failed(error, element('rotate-error'));
-    }
+    void rotate();
+  });
+
+  // A sign-in link opened in a tab already on the page changes only the fragment: no load.
+  window.addEventListener('hashchange', () => {
+    signInFromLink().catch((error) => failed(error, element('sign-in-error')));
   });
 }
 
 async function start(): Promise<void> {
   wire();
-  // A sign-in link carries the token in the fragment, which browsers never send to a server.
-  const token = new URLSearchParams(location.hash.slice(1)).get('token');
-  if (token !== null) {
-    history.replaceState(null, '', location.pathname);
-    await signIn(token);
-    return;
-  }
+  if (await signInFromLink()) return;
   const response = await fetch('/admin/session', { credentials: 'same-origin' });
   if (response.ok) await showKeys((await response.json()) as SessionInfo);
   else showSignIn();
 }
 
 void start();
-
-export {};

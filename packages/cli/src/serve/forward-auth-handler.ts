@@ -64,7 +64,11 @@ export function createForwardAuthHandler(options: ForwardAuthHandlerOptions): Re
 
   const answer = (result: VerifyResult, request: IncomingMessage, response: ServerResponse) => {
     if (result.ok) {
-      response.writeHead(200, headersFor(result.context) as string[]).end();
+      const headers = headersFor(result.context) as string[];
+      // A key with quotas: where they stand after this request, for the proxy to pass on.
+      const quota = result.quota === undefined ? undefined : verifier.quotaHeaders(result);
+      if (quota === undefined) response.writeHead(200, headers).end();
+      else response.writeHead(200, [...headers, ...Object.entries(quota).flat()]).end();
       return;
     }
     const problem = verifier.problem(result.error);

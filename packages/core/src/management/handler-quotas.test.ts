@@ -67,3 +67,49 @@ it('answers 400 for a rate limit or credits of the wrong shape', async () => {
     expect(((await response.json()) as { detail: string }).detail).toMatch(/rateLimit|credits/);
   }
 });
+
+it('PATCH changes name, rate limit and credits in one write, and the verifier applies them at once', async () => {
+  const created = await call('POST', '/keys', { name: 'Plain' });
+  const { key, record } = (await created.json()) as { key: string; record: { id: string } };
+  const patched = await call('PATCH', `/keys/${record.id}`, {
+    name: 'Metered now',
+    rateLimit: { limit: 3, windowMs: 60_000 },
+    credits: { remaining: 2, refill: { amount: 10, intervalMs: 3_600_000 } },
+  });
+  expect(patched.status).toBe(200);
+  expect(await patched.json()).toMatchObject({
+    name: 'Metered now',
+    rateLimit: { limit: 3, windowMs: 60_000 },
+    credits: { remaining: 2, refill: { amount: 10, intervalMs: 3_600_000 } },
+  });
+  const results = [];
+  for (let i = 0; i < 3; i++) results.push(await keygate.verifier.verify(key));
+  expect(results.map((result) => (result.ok ? 'ok' : result.error.code))).toEqual([
+    'ok',
+    'ok',
+    'usage_exceeded',
+  ]);
+  // The rate limit applies too: a fresh balance, and the fourth request in the window is refused.
+  await call('PATCH', `/keys/${record.id}`, { credits: { remaining: 100 } });
+  const fourth = await keygate.verifier.verify(key);
+  expect(fourth.ok ? 'ok' : fourth.error.code).toBe('rate_limited');
+});
+
+it('answers 400 naming credits for a refill alone on a key without credits, and writes nothing', async () => {
+  const created = await call('POST', '/keys', {
+    name: 'Plain',
+    rateLimit: { limit: 5, windowMs: 1000 },
+  });
+  const { record } = (await created.json()) as { record: { id: string } };
+  const response = await call('PATCH', `/keys/${record.id}`, {
+    rateLimit: null,
+    credits: { refill: { amount: 10, intervalMs: 3_600_000 } },
+  });
+  expect(response.status).toBe(400);
+  expect(((await response.json()) as { detail: string }).detail).toMatch(/credits\.remaining/);
+  const shown = await call('GET', `/keys/${record.id}`, undefined);
+  expect(await shown.json()).toMatchObject({
+    rateLimit: { limit: 5, windowMs: 1000 },
+    credits: null,
+  });
+});

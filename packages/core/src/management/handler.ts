@@ -1,6 +1,8 @@
 // The JSON endpoints of an organisation admin's "API Keys" page, on the Fetch API: any server
 // mounts them behind its own admin authentication and says which organisation is signed in.
+import { ApiKeyNotFoundError, ApiKeyStateError, InvalidKeyInputError } from '../errors.js';
 import type { KeyManager } from '../key-manager.js';
+import { checkLogger, createConsoleLogger, errorFields, type KeygateLogger } from '../logger.js';
 import type { ApiKeySummary } from '../record.js';
 import {
   createKeyBody,
@@ -21,7 +23,9 @@ export interface ManagementHandlerOptions {
   readonly environments?: readonly string[];
   /** Prefix of problem `type` URIs (default `https://keygate.dev/problems/`). */
   readonly problemTypeBase?: string;
-  /** Told when the store fails (the answer is then a 503). Default: `console.error` of the message. */
+  /** Where failures are logged (pino's shape). Default: a quiet console logger. */
+  readonly logger?: KeygateLogger;
+  /** Told when the store fails (the answer is then a 503). Default: an error through `logger`. */
   readonly onError?: (error: unknown) => void;
 }
 
@@ -76,9 +80,12 @@ const KEY_ID = /^[^/]{1,200}$/;
  * Builds the management handler. Routes, relative to `basePath`:
  *
  * - `GET /keys` (`?limit=&cursor=`): `{ keys, nextCursor }`
- * - `POST /keys` `{ name, expiresAt? | expiresIn?, environment?, scopes? }`: 201 `{ key, record }`
+ * - `POST /keys` `{ name, expiresAt? | expiresIn?, environment?, scopes?, rateLimit?, credits? }`:
+ *   201 `{ key, record }`
  * - `GET /keys/:id`, `DELETE /keys/:id` (204)
- * - `PATCH /keys/:id` `{ name?, expiresAt? | expiresIn?, scopes?, enabled? }`: one write
+ * - `PATCH /keys/:id` `{ name?, expiresAt? | expiresIn?, scopes?, enabled?, rateLimit?, credits? }`:
+ *   one write. `rateLimit`: `{ limit, windowMs }` or `null`; `credits`: `{ remaining?, refill? }`
+ *   (a part left out is kept; `refill`: `{ amount, intervalMs }` or `null`) or `null`
  * - `POST /keys/:id/revoke`, `POST /keys/:id/rotate` `{ gracePeriod?, expiresAt? | expiresIn? }`:
  *   201 `{ key, record, previous }`; the successor keeps the old key's expiry unless told
  *
@@ -103,6 +110,7 @@ export function createManagementHandler(options: ManagementHandlerOptions): Mana
   if (options.onError !== undefined && typeof options.onError !== 'function') {
     throw new TypeError('@keygate/core: onError must be a function');
   }
+  const logger = checkLogger(options.logger, '@keygate/core') ?? createConsoleLogger();
   const resolved: ResolvedOptions = Object.freeze({
     keys: options.keys,
     basePath,
@@ -111,7 +119,8 @@ export function createManagementHandler(options: ManagementHandlerOptions): Mana
     onError:
       options.onError ??
       ((error: unknown) =>
-        console.error(
+        logger.error(
+          errorFields(error),
           `@keygate/core: management request failed: ${error instanceof Error ? error.message : String(error)}`,
         )),
   });
@@ -305,13 +314,13 @@ function toRequestError(error: unknown, options: ResolvedOptions): ManagementReq
   if (error instanceof ManagementRequestError) return error;
   // The key manager's errors carry a stable code: matched by code, never by message.
   const code = (error as { code?: unknown } | null)?.code;
-  if (code === 'api_key_not_found') {
+  if (code === ApiKeyNotFoundError.code) {
     return keyNotFound(String((error as { keyId?: unknown }).keyId ?? ''));
   }
-  if (code === 'api_key_not_active') {
-    return new ManagementRequestError('api_key_not_active', (error as Error).message);
+  if (code === ApiKeyStateError.code) {
+    return new ManagementRequestError(ApiKeyStateError.code, (error as Error).message);
   }
-  if (code === 'invalid_key_input') return invalid((error as Error).message);
+  if (code === InvalidKeyInputError.code) return invalid((error as Error).message);
   options.onError(error);
   return new ManagementRequestError(
     'key_store_unavailable',

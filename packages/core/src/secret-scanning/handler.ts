@@ -2,6 +2,7 @@
 // checks the alert's signature, acts on every reported key, and answers GitHub's feedback format.
 import { sha256 } from '@noble/hashes/sha2.js';
 import { bytesToHex } from '@noble/hashes/utils.js';
+import { errorFields } from '../logger.js';
 import { readBodyWithin } from '../request-body.js';
 import type { Verifier } from '../verifier.js';
 import {
@@ -48,7 +49,7 @@ export interface SecretScanningHandlerOptions {
   readonly feedback?: 'hash' | 'raw';
   /** Prefix of problem `type` URIs (default `https://keygate.dev/problems/`). */
   readonly problemTypeBase?: string;
-  /** Told when the store, the key list or `onLeak` fails. Default: `console.error` of the message. */
+  /** Told when the store, the key list or `onLeak` fails. Default: an error through the verifier's logger. */
   readonly onError?: (error: unknown) => void;
 }
 
@@ -104,10 +105,12 @@ export function createSecretScanningHandler(
   if (feedback !== 'hash' && feedback !== 'raw') {
     throw new TypeError(`@keygate/core: feedback must be 'hash' or 'raw', got ${String(feedback)}`);
   }
+  const logger = options.verifier.options.logger;
   const onError =
     options.onError ??
     ((error: unknown) =>
-      console.error(
+      logger.error(
+        errorFields(error),
         `@keygate/core: secret-scanning alert failed: ${error instanceof Error ? error.message : String(error)}`,
       ));
   const responder = createLeakResponder({

@@ -1,6 +1,7 @@
 // What keygate does with a key reported as public: find it by digest (every pepper version, as
 // the verifier does), then revoke it or only flag it, record when and where it leaked, tell the
 // verifier's cache and the platform. Shared by the GitHub handler and `keygate scan --revoke`.
+import { errorFields } from '../logger.js';
 import { parseApiKey } from '../parse.js';
 import type { ApiKeyRecord, ApiKeyRecordChanges } from '../record.js';
 import type { Verifier } from '../verifier.js';
@@ -72,8 +73,8 @@ export interface LeakResponderOptions {
   /** The application's audit log: one `leak` event per newly reported key. */
   readonly audit?: LeakAuditSink;
   /**
-   * Told when `onLeak` or the audit write fails (the report still counts). Default:
-   * `console.error` of the message.
+   * Told when `onLeak` or the audit write fails (the report still counts). Default: an error
+   * through the verifier's logger.
    */
   readonly onError?: (error: unknown) => void;
 }
@@ -112,10 +113,12 @@ export function createLeakResponder(options: LeakResponderOptions): LeakResponde
   if (options.audit !== undefined && typeof options.audit?.record !== 'function') {
     throw new TypeError('@keygate/core: audit must be an audit sink (with record)');
   }
+  const logger = verifier.options.logger;
   const onError =
     options.onError ??
     ((error: unknown) =>
-      console.error(
+      logger.error(
+        errorFields(error),
         `@keygate/core: onLeak failed: ${error instanceof Error ? error.message : String(error)}`,
       ));
   const { store, format, digester } = verifier.options;
