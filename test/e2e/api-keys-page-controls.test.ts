@@ -188,6 +188,10 @@ describe.skipIf(!chromiumAvailable())('the API Keys page controls in chromium', 
       await create.getByLabel('Refill to').fill('10');
       await create.getByLabel('Refill interval').selectOption({ label: 'day' });
       await screenshot(page, 'api-keys-create-with-limits');
+      // The whole form, its buttons included, fits 1280×800 without scrolling inside the dialog.
+      expect(
+        await create.evaluate((dialog) => dialog.scrollHeight - dialog.clientHeight),
+      ).toBeLessThanOrEqual(0);
       await create.getByRole('button', { name: 'Create', exact: true }).click();
       const key = await readSecret(page, 'test');
       await closeSecret(page);
