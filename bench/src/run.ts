@@ -7,6 +7,7 @@ import { BENCH_DIRECTORY, startChild, stopAllChildren, stopChildrenOnExit } from
 import type { ScaleFigures } from './core/core-bench.js';
 import { describeEnvironment } from './environment.js';
 import { runHttp, SERVER_CPU } from './http/http-bench.js';
+import { quotaCasesOf, runQuotaCases } from './quotas/quota-cases.js';
 import { checkTargets, markdownReport } from './report.js';
 import type { BenchResults, CoreResults, MemoryFigures, StoreOutcome } from './results.js';
 import type { ScanFigures, ScanRequest } from './scan/scan-bench.js';
@@ -124,6 +125,34 @@ async function main(): Promise<void> {
   const settings = readSettings(process.argv.slice(2), process.env);
   const environment = describeEnvironment();
   const startedAt = new Date().toISOString();
+
+  // `bench <case> …`: the named quota cases alone (bench/README.md, "Quotas").
+  const quotaCases = quotaCasesOf(process.argv.slice(2));
+  if (quotaCases.length > 0) {
+    log('bench', `${settings.quick ? 'quick' : 'full'} run: ${quotaCases.join(', ')}`);
+    const { reports, figures } = await runQuotaCases(
+      quotaCases,
+      settings,
+      process.argv.slice(2),
+      log,
+    );
+    const directory = join(BENCH_DIRECTORY, 'results');
+    mkdirSync(directory, { recursive: true });
+    const file = join(
+      directory,
+      `quotas-${startedAt.replaceAll(':', '-').replace(/\.\d+Z$/, 'Z')}.json`,
+    );
+    writeFileSync(
+      file,
+      `${JSON.stringify({ startedAt, environment, figures, reports }, null, 2)}\n`,
+    );
+    console.log(
+      `\nNode ${environment.node}, ${environment.cpu} × ${environment.cpus}; commit ${environment.commit}\n\n${Object.values(reports).join('\n\n')}\n`,
+    );
+    console.log(`Results: ${file}`);
+    await stopAllChildren();
+    return;
+  }
   log(
     'bench',
     `${settings.quick ? 'quick' : 'full'} run: ${[...settings.sections].join(', ')}; Node ${environment.node}, ${environment.cpu} × ${environment.cpus}`,

@@ -1,4 +1,4 @@
-// Builds ESM, CJS and type declarations for @keygate/core.
+// Builds ESM and CJS for @keygate/core; tsc writes the declarations (tsconfig.build.json).
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
@@ -12,7 +12,7 @@ export default defineConfig({
     'src/store.ts',
   ],
   format: ['esm', 'cjs'],
-  dts: true,
+  dts: false,
   clean: true,
   sourcemap: true,
   target: 'es2022',

@@ -61,7 +61,7 @@ describe.skipIf(!chromiumAvailable())('the API Keys page controls in chromium', 
     }));
 
   it('asks before discarding the key shown once: Escape, a forced close and leaving the page', async () => {
-    const { context, page } = await openPage(harness, DESKTOP);
+    const { context, page, scriptErrors } = await openPage(harness, DESKTOP);
     try {
       await signIn(page, harness.server);
       const key = await createKey(page, 'Kept key');
@@ -81,8 +81,8 @@ describe.skipIf(!chromiumAvailable())('the API Keys page controls in chromium', 
       expect(await dialog.textContent()).toContain('It will not be shown again');
       await screenshot(page, 'api-keys-discard-confirm');
 
-      // Escape again goes back to the key. Chromium lets a page refuse only one Escape per click,
-      // so the second closes the dialog: the page opens it again on the key.
+      // Escape again goes back to the key, however often it is pressed (a browser lets a page
+      // refuse only one close request per click).
       await page.keyboard.press('Escape');
       await expect
         .poll(() => secretStep(page))
@@ -103,6 +103,20 @@ describe.skipIf(!chromiumAvailable())('the API Keys page controls in chromium', 
       await page.evaluate(() =>
         (document.getElementById('secret-dialog') as HTMLDialogElement).close(),
       );
+      await expect.poll(() => secretStep(page)).toMatchObject({ open: true, asking: true, key });
+      // Close requests (a phone's back gesture): the first is refused, the next one the browser
+      // does not let the page refuse closes the dialog, which opens again. Each moves one step.
+      const requestClose = () =>
+        page.evaluate(() =>
+          (
+            document.getElementById('secret-dialog') as HTMLDialogElement & {
+              requestClose(): void;
+            }
+          ).requestClose(),
+        );
+      await requestClose();
+      await expect.poll(() => secretStep(page)).toMatchObject({ open: true, asking: false, key });
+      await requestClose();
       await expect.poll(() => secretStep(page)).toMatchObject({ open: true, asking: true, key });
 
       // Leaving the page asks the browser's question; staying keeps the key on screen.
@@ -132,13 +146,14 @@ describe.skipIf(!chromiumAvailable())('the API Keys page controls in chromium', 
       await page.reload();
       await expect.poll(() => page.locator('#keys').isVisible()).toBe(true);
       expect(questions).toBe(0);
+      expect(scriptErrors).toEqual([]);
     } finally {
       await context.close();
     }
   });
 
   it('signs in when a #token= link is opened in a tab already on the page', async () => {
-    const { context, page } = await openPage(harness, DESKTOP);
+    const { context, page, scriptErrors } = await openPage(harness, DESKTOP);
     try {
       await page.goto(`${harness.server.url}/`);
       await expect.poll(() => page.locator('#sign-in').isVisible()).toBe(true);
@@ -152,13 +167,14 @@ describe.skipIf(!chromiumAvailable())('the API Keys page controls in chromium', 
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.goto(`${harness.server.url}/#token=kga_wrong-token-0000000000000000000000`);
       await expect.poll(() => page.locator('#sign-in-error').textContent()).toContain('not valid');
+      expect(scriptErrors).toEqual([]);
     } finally {
       await context.close();
     }
   });
 
   it('creates a test key with scopes, a rate limit and credits, and shows them', async () => {
-    const { context, page } = await openPage(harness, DESKTOP);
+    const { context, page, scriptErrors } = await openPage(harness, DESKTOP);
     try {
       await signIn(page, harness.server);
       const create = await startCreate(page, 'Metered test key');
@@ -172,6 +188,10 @@ describe.skipIf(!chromiumAvailable())('the API Keys page controls in chromium', 
       await create.getByLabel('Refill to').fill('10');
       await create.getByLabel('Refill interval').selectOption({ label: 'day' });
       await screenshot(page, 'api-keys-create-with-limits');
+      // The whole form, its buttons included, fits 1280×800 without scrolling inside the dialog.
+      expect(
+        await create.evaluate((dialog) => dialog.scrollHeight - dialog.clientHeight),
+      ).toBeLessThanOrEqual(0);
       await create.getByRole('button', { name: 'Create', exact: true }).click();
       const key = await readSecret(page, 'test');
       await closeSecret(page);
@@ -220,13 +240,14 @@ describe.skipIf(!chromiumAvailable())('the API Keys page controls in chromium', 
       await expect.poll(() => page.locator('#create-error').textContent()).toMatch(/scope/i);
       expect(await again.isVisible()).toBe(true);
       await again.getByRole('button', { name: 'Cancel' }).click();
+      expect(scriptErrors).toEqual([]);
     } finally {
       await context.close();
     }
   });
 
   it("edits a key's name, expiry, scopes and limits", async () => {
-    const { context, page } = await openPage(harness, DESKTOP);
+    const { context, page, scriptErrors } = await openPage(harness, DESKTOP);
     try {
       await signIn(page, harness.server);
       const create = await startCreate(page, 'Editable key');
@@ -297,13 +318,14 @@ describe.skipIf(!chromiumAvailable())('the API Keys page controls in chromium', 
       await expect.poll(() => page.locator('#edit-error').textContent()).toMatch(/scope/i);
       await edit.getByRole('button', { name: 'Cancel' }).click();
       expect((await stored(key)).scopes).toEqual(['sites:read']);
+      expect(scriptErrors).toEqual([]);
     } finally {
       await context.close();
     }
   });
 
   it('disables a key (refused with disabled_api_key) and enables it again', async () => {
-    const { context, page } = await openPage(harness, DESKTOP);
+    const { context, page, scriptErrors } = await openPage(harness, DESKTOP);
     try {
       await signIn(page, harness.server);
       const key = await createKey(page, 'Switchable key');
@@ -327,13 +349,14 @@ describe.skipIf(!chromiumAvailable())('the API Keys page controls in chromium', 
       await row().getByRole('button', { name: 'Enable Switchable key' }).click();
       await expect.poll(() => row().locator('.key-status').textContent()).toBe('Active');
       expect((await sites(key)).status).toBe(200);
+      expect(scriptErrors).toEqual([]);
     } finally {
       await context.close();
     }
   });
 
   it('reads well at 390 px: the list with limits, and the create, edit and discard dialogs', async () => {
-    const { context, page } = await openPage(harness, PHONE);
+    const { context, page, scriptErrors } = await openPage(harness, PHONE);
     try {
       await signIn(page, harness.server);
       await expect.poll(() => page.locator('#key-rows tr').count()).toBeGreaterThan(0);
@@ -370,6 +393,7 @@ describe.skipIf(!chromiumAvailable())('the API Keys page controls in chromium', 
       });
       expect(outside).toEqual([]);
       await screenshot(page, 'api-keys-phone-edit');
+      expect(scriptErrors).toEqual([]);
     } finally {
       await context.close();
     }

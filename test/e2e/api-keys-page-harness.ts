@@ -87,9 +87,13 @@ export const PHONE = {
 export async function openPage(
   harness: PageHarness,
   device: typeof DESKTOP | typeof PHONE,
-): Promise<{ context: BrowserContext; page: Page }> {
+): Promise<{ context: BrowserContext; page: Page; scriptErrors: string[] }> {
   const context = await harness.browser.newContext(device);
-  return { context, page: await context.newPage() };
+  const page = await context.newPage();
+  // Uncaught errors of the page's own script (a refused request is not one).
+  const scriptErrors: string[] = [];
+  page.on('pageerror', (error) => scriptErrors.push(error.message));
+  return { context, page, scriptErrors };
 }
 
 /** Signs in through the printed link and waits for the list. */

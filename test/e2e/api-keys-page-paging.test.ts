@@ -82,6 +82,12 @@ describe.skipIf(!chromiumAvailable())('the API Keys page with many keys', () => 
       expect(names[0]).toBe('Demo key');
       expect(names[1]).toBe(`Seeded key ${SEEDED - 1}`);
       expect(names.at(-1)).toBe('Seeded key 0');
+      // The button went with the last page; focus is on the first key it brought, not lost.
+      expect(
+        await page.evaluate(
+          () => document.activeElement?.closest('tr')?.querySelector('.key-name')?.textContent,
+        ),
+      ).toBe('Seeded key 50');
       await screenshot(page, 'api-keys-load-more');
 
       // Refresh starts again from the first page.

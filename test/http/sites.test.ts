@@ -1,6 +1,6 @@
-// The reference sites API (DESIGN.md section 8) on every framework: each route works, answers
-// are scoped to the calling organisation, bad input is a 400 problem, and every framework gives
-// the same answer to the same request.
+// The reference sites API (docs/design.md, "The reference example and the CLI") on every framework:
+// each route works, answers are scoped to the calling organisation, bad input is a 400 problem, and
+// every framework gives the same answer to the same request.
 import type { Keygate } from '@keygate/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StartedServer } from '../../examples/src/demo/index.js';

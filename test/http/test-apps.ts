@@ -4,6 +4,11 @@ import { createServer, type IncomingMessage, type RequestListener } from 'node:h
 import type { AddressInfo } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import type { AuthContext } from '@keygate/core';
+import {
+  createFetchAuthenticator,
+  type FetchAuthenticator,
+  headersWithoutApiKey,
+} from '@keygate/core/fetch';
 import * as expressAdapter from '@keygate/express';
 import * as fastifyAdapter from '@keygate/fastify';
 import * as honoAdapter from '@keygate/hono';
@@ -178,6 +183,66 @@ const honoFramework: Framework = {
   },
 };
 
+// The Fetch authenticator of @keygate/core/fetch, as a hand-written Fetch server uses it (served
+// on Node by @hono/node-server): one authenticator per route, the route handed the headers
+// without the key (`headersWithoutApiKey`), unless stripHeader is false. One documented
+// difference from the Node adapters: Fetch's `Headers` has already joined repeated headers with
+// ", ", so a single header holding "a, b" reads as two headers (see contract.test.ts).
+const fetchFramework: Framework = {
+  name: 'fetch',
+  async start(auth) {
+    let handled = 0;
+    const errors: unknown[] = [];
+    const verifier = auth.verifier ?? auth.keygate!.verifier;
+    const options = {
+      ...(auth.requiredScopes === undefined ? {} : { requiredScopes: auth.requiredScopes }),
+      ...(auth.cost === undefined ? {} : { cost: auth.cost }),
+    };
+    const routes = new Map<string, FetchAuthenticator>([
+      ['/whoami', createFetchAuthenticator(verifier, options)],
+      [
+        '/scoped',
+        createFetchAuthenticator(verifier, {
+          ...options,
+          requiredScopes: [...(auth.requiredScopes ?? []), 'sites:write'],
+        }),
+      ],
+    ]);
+    const handle = async (request: Request): Promise<Response> => {
+      const path = new URL(request.url).pathname;
+      const authenticate = routes.get(path);
+      if (authenticate === undefined) return new Response(null, { status: 404 });
+      const result = await authenticate(request);
+      if (!result.ok) return result.response;
+      handled++;
+      const headers =
+        auth.stripHeader === false
+          ? request.headers
+          : headersWithoutApiKey(request.headers, verifier.headerName);
+      const body =
+        path === '/scoped'
+          ? { ok: true }
+          : {
+              organisationId: result.context.organisationId,
+              keyId: result.context.keyId,
+              scopes: result.context.scopes,
+              headerAfterAuth: headers.get(verifier.headerName),
+              rawHeaderAfterAuth: headers.has(verifier.headerName),
+            };
+      return Response.json(body, { headers: result.headers ?? {} });
+    };
+    const fetch = (request: Request) =>
+      handle(request).catch((error: unknown) => {
+        errors.push(error);
+        return new Response(INTERNAL, {
+          status: 500,
+          headers: { 'content-type': 'application/json' },
+        });
+      });
+    return listenTestApp(getRequestListener(fetch), () => handled, errors);
+  },
+};
+
 /** Serves a request listener on 127.0.0.1:0 as a {@link TestApp}. */
 export async function listenTestApp(
   handler: RequestListener,
@@ -207,4 +272,5 @@ export const FRAMEWORKS: readonly Framework[] = [
   koaFramework('koa 3', Koa3),
   fastifyFramework,
   honoFramework,
+  fetchFramework,
 ];

@@ -1,5 +1,5 @@
-// After 1,000 keys are created through the key manager, no key (nor the secret part of one)
-// appears anywhere in Redis: not in a key name, not in any value of any type (DESIGN.md section 3).
+// After 1,000 keys are created through the key manager, no key (nor the secret part of one) appears
+// anywhere in Redis: not in a key name, not in any value of any type (docs/design.md, "Storage").
 import { type CreatedApiKey, createKeyManager } from '@keygate/core';
 import { RedisKeyStore } from '@keygate/redis';
 import type { Redis } from 'ioredis';

@@ -1,5 +1,6 @@
 // Two verifiers on one Redis, as two server instances: a revoke, delete or rotation made through
-// one reaches the other's cache over pub/sub within 1 s (DESIGN.md section 5). Prints the time.
+// one reaches the other's cache over pub/sub within 1 s (docs/design.md, "Caching and
+// invalidation"). Prints the time.
 import {
   createKeyManager,
   createVerifier,

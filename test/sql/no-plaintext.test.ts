@@ -1,5 +1,5 @@
-// DESIGN.md section 3: a store holds digests, never keys. Creates 1,000 keys through the manager
-// and reads every column of every row back as text, looking for any of them.
+// docs/design.md, "Storage": a store holds digests, never keys. Creates 1,000 keys through the
+// manager and reads every column of every row back as text, looking for any of them.
 import { createKeyManager } from '@keygate/core';
 import { migrateToLatest, SqlKeyStore } from '@keygate/sql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -8,8 +8,9 @@ import { isReachable, openTestDatabase, type TestDatabase } from './sql-test-dat
 
 // Far beyond the test's run: a refusal on the other instance can only come from the event.
 const CACHE_TTL_MS = 10 * 60_000;
-// The contract (DESIGN.md section 5): other instances learn of a change within 1 s. The
-// verifiers' cache TTL is far longer, so a refusal within it can only come from NOTIFY.
+// The contract (docs/design.md, "Caching and invalidation"): other instances learn of a change
+// within 1 s. The verifiers' cache TTL is far longer, so a refusal within it can only come from
+// NOTIFY.
 const WAIT_LIMIT_MS = 1_000;
 
 const reachable = await isReachable('postgres');

@@ -5,6 +5,11 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import {
+  type RateLimitSettings,
+  rateLimitOptions,
+  rateLimitSettingsFromEnvironment,
+} from '@keygate/cli';
 import { createKeygate, type Keygate } from '@keygate/core';
 import type { AnyKysely } from '@keygate/sql';
 import Database from 'better-sqlite3';
@@ -62,6 +67,13 @@ export interface ReferenceServerOptions {
    * tests use 0).
    */
   readonly secretScanningKeyRefreshMs?: number;
+  /**
+   * Rate limits: a default limit per key and where counts live (`memory`, per process, or the
+   * store's Redis, `strict` or `approximate`, shared by every instance). Default from
+   * `KEYGATE_RATE_LIMIT` (`100/1m`), `KEYGATE_RATE_LIMITER` (`memory` or `redis`),
+   * `KEYGATE_RATE_LIMIT_MODE` and `KEYGATE_RATE_LIMIT_ON_STORE_ERROR` (docs/quotas.md).
+   */
+  readonly rateLimit?: RateLimitSettings;
   /** Where KEYGATE_*, PORT, HOST and INIT_CWD are read (default `process.env`). */
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -103,6 +115,7 @@ export async function startReferenceServer(
   const cwd = options.cwd ?? nonEmpty(env.INIT_CWD) ?? process.cwd();
   // Settings mistakes stop the start before anything is opened.
   const secretScanning = secretScanningSettings(env);
+  const rateLimit = options.rateLimit ?? rateLimitSettingsFromEnvironment(env);
   const opened = await openKeyStore(storeUrl, { subscribe: true, cwd });
   const cleanup: (() => Promise<unknown>)[] = [() => opened.close()];
   try {
@@ -116,9 +129,10 @@ export async function startReferenceServer(
     const keygate = createKeygate({
       store: opened.store,
       // Every change made through the page (and the CLI, on the same store) is in the audit log.
-      audit: opened.audit,
+      ...(opened.audit === undefined ? {} : { audit: opened.audit }),
       resolveOrganisation: organisations.resolve,
       lastUsed: { flushIntervalMs: options.lastUsedFlushMs ?? 5_000 },
+      ...rateLimitOptions(rateLimit, opened),
       ...(options.storeTimeoutMs === undefined ? {} : { storeTimeoutMs: options.storeTimeoutMs }),
       cache: {
         ttlMs: options.cacheTtlMs ?? (opened.store.subscribe === undefined ? 5_000 : 30_000),

@@ -1,6 +1,6 @@
-// The sites API (DESIGN.md section 8) without a framework: every framework's app hands it the
-// method, URL, organisation and body stream, and writes back the status, headers and body it
-// returns, so the three servers answer byte for byte alike.
+// The sites API (docs/design.md, "The reference example and the CLI") without a framework: every
+// framework's app hands it the method, URL, organisation and body stream, and writes back the
+// status, headers and body it returns, so the three servers answer byte for byte alike.
 import type { Readable } from 'node:stream';
 import { readBodyText } from './read-body.js';
 import { checkSiteInput, isUuid, parseJsonBody } from './site-input.js';

@@ -92,7 +92,8 @@ Creates a key and prints it once. Scopes: "sites:read", "sites:*" (every sites: 
 request), topped up to the --refill amount every interval.`,
   'keys list': `Usage: keygate keys list --org <id> [--json]
 
-Lists an organisation's keys: id, prefix, name, created, last used, expires, status.`,
+Lists an organisation's keys: id, prefix, name, created, last used, expires, status, quotas
+(rate limit, credits and refill).`,
   'keys update': `Usage: keygate keys update <id> [--name <name>]
          [--expires-in <30d|12h|…> | --expires-at <ISO date> | --no-expiry]
          [--scopes <a,b>] [--enable | --disable] [--org <id>]

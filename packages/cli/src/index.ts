@@ -10,10 +10,20 @@ export {
   openKeyStore,
   type ParsedStoreUrl,
   parseStoreUrl,
+  type SharedRateLimiterOptions,
   type StoreKind,
 } from './open-key-store.js';
 export { type ApiKeyJson, toApiKeyJson } from './output.js';
 export { peppersFromEnvironment } from './peppers.js';
+export {
+  DEFAULT_RATE_LIMIT_SETTINGS,
+  parseRateLimitSettings,
+  type RateLimiterKind,
+  type RateLimitSettings,
+  type RateLimitSettingsText,
+  rateLimitOptions,
+  rateLimitSettingsFromEnvironment,
+} from './rate-limit-settings.js';
 export { type FoundKey, KeyFinder } from './scan/key-finder.js';
 export {
   type Finding,

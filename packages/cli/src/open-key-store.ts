@@ -3,8 +3,8 @@
 // the same way.
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { AuditSink, KeyStore } from '@keygate/core';
-import { RedisAuditSink, RedisKeyStore } from '@keygate/redis';
+import type { AuditSink, KeyStore, RateLimiter } from '@keygate/core';
+import { RedisAuditSink, RedisKeyStore, RedisRateLimiter } from '@keygate/redis';
 import {
   type AnyKysely,
   migrateToLatest,
@@ -52,15 +52,27 @@ export interface OpenedKeyStore {
   readonly kind: StoreKind;
   readonly store: KeyStore;
   /** The audit log beside the keys: `<table>_audit` (SQL) or a capped stream per organisation (Redis). */
-  readonly audit: AuditSink;
+  readonly audit?: AuditSink;
   /** The URL with any password hidden, for messages. */
   readonly displayUrl: string;
   /** SQL stores: the Kysely instance, for an application's own tables in the same database. */
   readonly db?: AnyKysely;
+  /**
+   * Redis only: a `RedisRateLimiter` on the store's connection and namespace, for rate limits that
+   * hold across every instance on this Redis (docs/quotas.md, "Limiters").
+   */
+  readonly createRateLimiter?: (options: SharedRateLimiterOptions) => RateLimiter;
   /** Creates or updates the key table (SQL); nothing to do on Redis. Returns what it did. */
   migrate(): Promise<readonly string[]>;
   /** Closes the store and every connection opened for it. */
   close(): Promise<void>;
+}
+
+/** How {@link OpenedKeyStore.createRateLimiter} counts (see `RedisRateLimiterOptions`). */
+export interface SharedRateLimiterOptions {
+  readonly mode: 'strict' | 'approximate';
+  readonly onStoreError: 'fail-closed' | 'fail-open';
+  readonly onError?: (error: unknown) => void;
 }
 
 /** What a store URL says, before anything is opened. */
@@ -289,6 +301,12 @@ async function openRedis(
         ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
       }),
       displayUrl: target.displayUrl,
+      createRateLimiter: (limiter) =>
+        new RedisRateLimiter({
+          client,
+          ...limiter,
+          ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
+        }),
       migrate: async () => [],
       async close() {
         if (closed) return;

@@ -1,6 +1,6 @@
-// Key digests (DESIGN.md section 3): SHA-256, or HMAC-SHA-256 under a pepper, base64url-encoded.
-// @noble/hashes computes them everywhere; where Node's crypto is present it is used as a faster
-// path that gives identical digests (digest.test.ts proves it on many keys).
+// Key digests (docs/design.md, "Storage"): SHA-256, or HMAC-SHA-256 under a pepper,
+// base64url-encoded. @noble/hashes computes them everywhere; where Node's crypto is present it is
+// used as a faster path that gives identical digests (digest.test.ts proves it on many keys).
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { encodeBase64url } from './base64url.js';

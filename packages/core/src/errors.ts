@@ -6,21 +6,6 @@
 // The instance reads them through the base class, so no literal is written twice.
 import type { QuotaReport } from './quotas/quota-report.js';
 
-/** The stable string that names why a request was refused. */
-export type ApiKeyErrorCode =
-  | 'missing_api_key'
-  | 'malformed_api_key'
-  | 'invalid_api_key'
-  | 'expired_api_key'
-  | 'revoked_api_key'
-  | 'disabled_api_key'
-  | 'wrong_environment'
-  | 'missing_organisation'
-  | 'insufficient_scope'
-  | 'rate_limited'
-  | 'usage_exceeded'
-  | 'key_store_unavailable';
-
 /**
  * Base of every keygate error that has a stable `code`. A subclass declares `static code`; the
  * constructor copies it onto the instance, where callers read it.
@@ -188,6 +173,28 @@ export class KeyStoreUnavailableError extends ApiKeyError {
   static override readonly status = 503;
   static override readonly title = 'Key store unavailable';
 }
+
+/**
+ * Every refusal class, in the order of the error table (docs/design.md, "Errors"). A new refusal
+ * is a class above and an entry here: its code then joins {@link ApiKeyErrorCode} by itself.
+ */
+export const REFUSAL_CLASSES = [
+  MissingApiKeyError,
+  MalformedApiKeyError,
+  InvalidApiKeyError,
+  ExpiredApiKeyError,
+  RevokedApiKeyError,
+  DisabledApiKeyError,
+  WrongEnvironmentError,
+  MissingOrganisationError,
+  InsufficientScopeError,
+  RateLimitedError,
+  UsageExceededError,
+  KeyStoreUnavailableError,
+] as const;
+
+/** The stable string that names why a request was refused: the code of a refusal class. */
+export type ApiKeyErrorCode = (typeof REFUSAL_CLASSES)[number]['code'];
 
 /**
  * True for every error keygate throws on purpose (a refusal, a key that is not there or not

@@ -1,4 +1,5 @@
-// Key generation: 32 CSPRNG bytes and a CRC-32 over prefix and bytes, base64url (DESIGN.md §2).
+// Key generation: 32 CSPRNG bytes and a CRC-32 over prefix and bytes, base64url (docs/design.md,
+// "Key format").
 import { encodeBase64url } from './base64url.js';
 import { crc32Finish, crc32Update } from './crc32.js';
 import { defaultKeyFormat, displayPrefix, KEY_RANDOM_BYTES, type KeyFormat } from './key-format.js';

@@ -1,4 +1,4 @@
-// The shape of a key (DESIGN.md section 2): `<type>_<environment>_<48 base64url characters>`.
+// A key's shape (docs/design.md, "Key format"): `<type>_<environment>_<48 base64url chars>`.
 import { CRC32_INITIAL, crc32UpdateAscii } from './crc32.js';
 
 /** Options for the key format; both default to the reference platform's `sk` and `live`/`test`. */

@@ -1,4 +1,4 @@
-// Key management (DESIGN.md section 7): create (the key shown once), list, rename, expire,
+// Key management (docs/design.md, "Management"): create (the key shown once), list, rename, expire,
 // revoke, delete and rotate, all through the KeyStore. Plaintext keys leave only from create
 // and rotate, and never reach the store.
 
@@ -252,16 +252,25 @@ class StoreKeyManager implements KeyManager {
       condition.replacedById = null;
     }
     const { credits, ...others } = changes;
+    // A new refill alone on a key with credits changes the refill fields only: the balance is the
+    // store's at the write, so credits taken since the read stay taken (docs/quotas.md).
+    const refillOnly =
+      credits !== undefined &&
+      credits !== null &&
+      credits.remaining === undefined &&
+      before.credits !== null;
     const write: ApiKeyRecordChanges = {
       ...others,
       ...(credits === undefined
         ? {}
-        : {
-            // A refill alone on a key without credits is the caller's mistake: a 400, not a 503.
-            credits: asInputError('credits', credits, () =>
-              applyCreditsUpdate(before.credits, credits, new Date()),
-            ),
-          }),
+        : refillOnly
+          ? { creditRefill: credits.refill ?? null }
+          : {
+              // A refill alone on a key without credits is the caller's mistake: a 400, not a 503.
+              credits: asInputError('credits', credits, () =>
+                applyCreditsUpdate(before.credits, credits, new Date()),
+              ),
+            }),
       // Disabling a disabled key keeps the time it was first disabled.
       ...(enabled === undefined
         ? {}

@@ -1,4 +1,4 @@
-// The storage contract (DESIGN.md section 4): small, Promise-only, proven by one conformance suite.
+// The storage contract (docs/design.md, "Stores"): small, Promise-only, one conformance suite.
 import type { CreditConsumption } from './quotas/credits.js';
 import type { ApiKeyRecord, ApiKeyRecordChanges } from './record.js';
 import type { UsageEntry } from './usage/usage-entry.js';

@@ -292,6 +292,13 @@ function applyChanges(stored: StoredRecord, changes: ApiKeyRecordChanges): void 
   if (changes.credits !== undefined) {
     stored.credits = changes.credits === null ? null : creditColumnsOf(changes.credits);
   }
+  if (changes.creditRefill !== undefined && stored.credits !== null) {
+    stored.credits = {
+      ...stored.credits,
+      refillAmount: changes.creditRefill?.amount ?? null,
+      refillIntervalMs: changes.creditRefill?.intervalMs ?? null,
+    };
+  }
 }
 
 function copyRateLimit(policy: RateLimitPolicy | null): RateLimitPolicy | null {

@@ -1,5 +1,5 @@
-// The stored shape of a key (DESIGN.md section 3): its digest and display prefix, never the key.
-import type { ApiKeyCredits } from './quotas/credits.js';
+// A key as stored (docs/design.md, "Storage"): its digest and display prefix, never the key.
+import type { ApiKeyCredits, CreditRefill } from './quotas/credits.js';
 import type { RateLimitPolicy } from './quotas/rate-limit-policy.js';
 
 /**
@@ -59,6 +59,12 @@ export interface ApiKeyRecordChanges {
   readonly rateLimit?: RateLimitPolicy | null;
   /** Replaces the whole balance, refill and refill time (`KeyStore.consumeCredits` takes credits). */
   readonly credits?: ApiKeyCredits | null;
+  /**
+   * Changes only the refill of a key that has credits (`null`: no refill), leaving the balance and
+   * its refill time as the store holds them at the write, so that credits taken between a read
+   * and this write stay taken. Nothing changes on a key without credits. Not given with `credits`.
+   */
+  readonly creditRefill?: CreditRefill | null;
 }
 
 /** What a listing shows: a record without its digest. */

@@ -5,6 +5,7 @@ import type {
   ApiKeyRecord,
   ApiKeyRecordChanges,
   ApiKeyUpdateCondition,
+  CreditRefill,
   RateLimitPolicy,
 } from '@keygate/core';
 
@@ -88,6 +89,7 @@ export function encodeChanges(changes: ApiKeyRecordChanges): EncodedChanges {
   for (const encoded of [
     changes.rateLimit === undefined ? undefined : encodeRateLimit(changes.rateLimit),
     changes.credits === undefined ? undefined : encodeCredits(changes.credits),
+    changes.creditRefill === undefined ? undefined : encodeCreditRefill(changes.creditRefill),
   ]) {
     if (encoded === undefined) continue;
     set.push(...encoded.set);
@@ -112,6 +114,22 @@ function encodeRateLimit(policy: RateLimitPolicy | null): EncodedChanges {
   return policy === null
     ? { set: [], unset: ['rateLimit'] }
     : { set: ['rateLimit', `${policy.limit}/${policy.windowMs}`], unset: [] };
+}
+
+// The refill fields alone: the balance is the hash's own at the write. Without creditsRemaining
+// (a key without credits) they are ignored when read.
+function encodeCreditRefill(refill: CreditRefill | null): EncodedChanges {
+  return refill === null
+    ? { set: [], unset: ['creditsRefillAmount', 'creditsRefillIntervalMs'] }
+    : {
+        set: [
+          'creditsRefillAmount',
+          String(refill.amount),
+          'creditsRefillIntervalMs',
+          String(refill.intervalMs),
+        ],
+        unset: [],
+      };
 }
 
 function encodeCredits(credits: ApiKeyCredits | null): EncodedChanges {

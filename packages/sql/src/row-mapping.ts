@@ -185,6 +185,12 @@ export function changesToRow(
   if (changes.hashVersion !== undefined) row.hash_version = changes.hashVersion;
   if (changes.rateLimit !== undefined) Object.assign(row, rateLimitToRow(changes.rateLimit));
   if (changes.credits !== undefined) Object.assign(row, creditsToRow(changes.credits, dialect));
+  // The refill columns alone: the balance is the row's own at the write. On a row without
+  // credits they are ignored (a row's credits need credits_remaining).
+  if (changes.creditRefill !== undefined) {
+    row.credits_refill_amount = changes.creditRefill?.amount ?? null;
+    row.credits_refill_interval_ms = changes.creditRefill?.intervalMs ?? null;
+  }
   return row;
 }
 

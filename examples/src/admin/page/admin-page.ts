@@ -24,6 +24,7 @@ import {
 } from './page-elements.js';
 import {
   fillQuotaFields,
+  mountQuotaFields,
   QuotaFieldError,
   quotaFields,
   readCredits,
@@ -175,6 +176,7 @@ async function rotate(): Promise<void> {
 }
 
 function wire(): void {
+  mountQuotaFields();
   whenSignedOut(showSignIn);
   useRowActions({
     edit: openEdit,

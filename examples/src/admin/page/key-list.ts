@@ -33,7 +33,14 @@ export async function loadKeys(): Promise<void> {
 export async function loadMoreKeys(): Promise<void> {
   if (nextCursor === null) return;
   const page = await fetchPage(nextCursor);
+  const firstNew = page.keys[0]?.id;
   append(page.keys, page.nextCursor);
+  // The button is gone after the last page: focus moves to the first key it brought.
+  if (page.nextCursor === null && firstNew !== undefined) {
+    element('key-rows')
+      .querySelector<HTMLButtonElement>(`tr[data-key-id="${CSS.escape(firstNew)}"] button`)
+      ?.focus();
+  }
 }
 
 function append(keys: readonly ManagedKey[], cursor: string | null): void {

@@ -19,6 +19,26 @@ export interface QuotaFields {
 /** A limit the form cannot send as it is; the message says which field and why. */
 export class QuotaFieldError extends Error {}
 
+/**
+ * Puts a copy of the limits (`#limits-template`) in each form's `[data-limits="<prefix>"]`, its
+ * ids and label references named after the form (`create-rate`, `edit-rate`). Called once.
+ */
+export function mountQuotaFields(): void {
+  const template = document.getElementById('limits-template') as HTMLTemplateElement;
+  for (const slot of Array.from(document.querySelectorAll<HTMLElement>('[data-limits]'))) {
+    const copy = template.content.cloneNode(true) as DocumentFragment;
+    for (const named of Array.from(copy.querySelectorAll('[id], [for], [aria-describedby]'))) {
+      for (const attribute of ['id', 'for', 'aria-describedby']) {
+        const value = named.getAttribute(attribute);
+        if (value?.startsWith('limit-')) {
+          named.setAttribute(attribute, `${slot.dataset.limits}-${value.slice('limit-'.length)}`);
+        }
+      }
+    }
+    slot.replaceWith(copy);
+  }
+}
+
 export function quotaFields(prefix: string): QuotaFields {
   const input = <T extends HTMLElement>(name: string) =>
     document.getElementById(`${prefix}-${name}`) as T;

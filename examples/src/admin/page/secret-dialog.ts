@@ -61,9 +61,16 @@ export function wireSecretDialog(): void {
   element('secret-stored').addEventListener('click', letTheKeyGo);
   element('discard-confirm').addEventListener('click', letTheKeyGo);
   element('discard-keep').addEventListener('click', () => showStep(false));
+  // Escape is handled here, before it becomes a close request: browsers let a page refuse only
+  // one close request per click, and Escape may be pressed many times.
+  secret.addEventListener('keydown', (event) => {
+    if (event.key !== 'Escape') return;
+    event.preventDefault();
+    showStep(!askingToDiscard());
+  });
   secret.addEventListener('cancel', (event) => {
-    // A cancel the browser lets us refuse; one it does not (Escape pressed again without a
-    // click in between) closes the dialog, and the close handler below opens it again.
+    // Any other close request (a phone's back gesture): refused when the browser lets us, and
+    // otherwise the dialog closes and the close handler below opens it again.
     if (!event.cancelable) return;
     event.preventDefault();
     showStep(!askingToDiscard());

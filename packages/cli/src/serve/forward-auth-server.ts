@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createKeygate, type Keygate, type Pepper } from '@keygate/core';
 import { type OpenedKeyStore, openKeyStore } from '../open-key-store.js';
+import { DEFAULT_RATE_LIMIT_SETTINGS, rateLimitOptions } from '../rate-limit-settings.js';
 import { createForwardAuthHandler } from './forward-auth-handler.js';
 import { DEFAULT_SERVE_CONFIG, type ServeConfig } from './serve-config.js';
 import { storeHealth } from './store-health.js';
@@ -73,6 +74,8 @@ export async function startForwardAuthServer(
         ttlMs: config.cache.ttlMs ?? (subscribed ? 30_000 : 5_000),
         negativeTtlMs: config.cache.negativeTtlMs ?? 1_000,
       },
+      // A default limit per key, counted in the process or in the store's Redis.
+      ...rateLimitOptions(config.rateLimit ?? DEFAULT_RATE_LIMIT_SETTINGS, opened, options.onError),
       ...(config.environments === undefined ? {} : { environments: config.environments }),
       ...(options.peppers === undefined ? {} : { peppers: options.peppers }),
       ...(options.onError === undefined ? {} : { onError: options.onError }),

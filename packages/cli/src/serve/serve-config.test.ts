@@ -87,6 +87,16 @@ describe('parseServeConfig', () => {
     [{ pathPrefix: '/check/' }, 'pathPrefix must be "" or a path'],
     [{ cache: { ttlMs: -1 } }, 'cache.ttlMs must be a positive whole number'],
     [{ cache: { ttl: 1 } }, 'cache.ttl is not a setting'],
+    [{ rateLimit: '100/1m' }, 'rateLimit must be an object'],
+    [{ rateLimit: { limit: 100 } }, 'rateLimit.limit is not a setting'],
+    [{ rateLimit: { default: 100 } }, 'rateLimit.default must be <requests>/<window>'],
+    [{ rateLimit: { default: '100/500ms' } }, 'rateLimit.default.windowMs must be whole seconds'],
+    [{ rateLimit: { limiter: 'postgres' } }, 'rateLimit.limiter must be "memory" or "redis"'],
+    [
+      { rateLimit: { limiter: 'redis', mode: 'exact' } },
+      'rateLimit.mode must be "strict" or "approximate"',
+    ],
+    [{ rateLimit: { mode: 'approximate' } }, 'rateLimit.mode applies to the redis limiter'],
   ])('refuses %j: "%s"', (json, message) => {
     let thrown: unknown;
     try {
@@ -96,6 +106,31 @@ describe('parseServeConfig', () => {
     }
     expect(thrown).toBeInstanceOf(UsageError);
     expect((thrown as UsageError).message).toContain(`keygate.serve.json: ${message}`);
+  });
+
+  it('reads the rate-limit settings, and defaults to no limit counted in memory', () => {
+    expect(parse({}).rateLimit).toEqual({
+      default: undefined,
+      limiter: 'memory',
+      mode: 'strict',
+      onStoreError: 'fail-closed',
+    });
+    expect(
+      parse({
+        rateLimit: {
+          default: '100/1m',
+          limiter: 'redis',
+          mode: 'approximate',
+          onStoreError: 'fail-open',
+        },
+      }).rateLimit,
+    ).toEqual({
+      default: { limit: 100, windowMs: 60_000 },
+      limiter: 'redis',
+      mode: 'approximate',
+      onStoreError: 'fail-open',
+    });
+    expect(parse({ rateLimit: { default: 'none' } }).rateLimit?.default).toBeUndefined();
   });
 
   it('accepts the same path for different methods', () => {

@@ -3,6 +3,11 @@
 // Checked once at start-up; every mistake is a usage error naming the field.
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../cli-errors.js';
+import {
+  DEFAULT_RATE_LIMIT_SETTINGS,
+  parseRateLimitSettings,
+  type RateLimitSettings,
+} from '../rate-limit-settings.js';
 
 /** One rule: requests under `path` (with one of `methods`, or any) need every scope of `scopes`. */
 export interface ServeRoute {
@@ -33,6 +38,12 @@ export interface ServeConfig {
   readonly pathPrefix: string;
   /** The verifier cache; each field absent: the default of `keygate serve`. */
   readonly cache: { readonly ttlMs?: number; readonly negativeTtlMs?: number };
+  /**
+   * Rate limits: a default limit per key (`"100/1m"`) beside each key's own, counted in the
+   * process (`memory`, default) or in the store's Redis (`redis`, `strict` or `approximate`).
+   * Absent: `DEFAULT_RATE_LIMIT_SETTINGS` (no default limit, counted in memory).
+   */
+  readonly rateLimit?: RateLimitSettings;
 }
 
 /** The header names used when the file does not name them. */
@@ -50,9 +61,18 @@ export const DEFAULT_SERVE_CONFIG: ServeConfig = Object.freeze({
   environments: undefined,
   pathPrefix: '',
   cache: Object.freeze({}),
+  rateLimit: DEFAULT_RATE_LIMIT_SETTINGS,
 });
 
-const TOP_LEVEL = ['$schema', 'routes', 'headers', 'environments', 'pathPrefix', 'cache'];
+const TOP_LEVEL = [
+  '$schema',
+  'routes',
+  'headers',
+  'environments',
+  'pathPrefix',
+  'cache',
+  'rateLimit',
+];
 const HEADER_NAME = /^[a-z0-9!#$%&'*+.^_`|~-]+$/;
 const METHOD = /^[A-Z]+$/;
 
@@ -158,12 +178,29 @@ export function parseServeConfig(json: unknown, source: string): ServeConfig {
     }
   }
 
+  let rateLimit = DEFAULT_RATE_LIMIT_SETTINGS;
+  if (json.rateLimit !== undefined) {
+    if (!isObject(json.rateLimit)) return fail('rateLimit', 'must be an object');
+    unknownFields(
+      json.rateLimit,
+      ['default', 'limiter', 'mode', 'onStoreError'],
+      'rateLimit.',
+      fail,
+    );
+    try {
+      rateLimit = parseRateLimitSettings(json.rateLimit, (field) => `rateLimit.${field}`);
+    } catch (error) {
+      throw new UsageError(`${source}: ${(error as Error).message}`);
+    }
+  }
+
   return Object.freeze({
     routes: Object.freeze(routes),
     headers,
     environments,
     pathPrefix,
     cache: Object.freeze(cache),
+    rateLimit,
   });
 }
 

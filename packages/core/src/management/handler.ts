@@ -1,6 +1,7 @@
 // The JSON endpoints of an organisation admin's "API Keys" page, on the Fetch API: any server
 // mounts them behind its own admin authentication and says which organisation is signed in.
 import type { AuditPage } from '../audit/audit-event.js';
+import { ApiKeyNotFoundError, ApiKeyStateError, InvalidKeyInputError } from '../errors.js';
 import type { KeyManager } from '../key-manager.js';
 import { checkLogger, createConsoleLogger, errorFields, type KeygateLogger } from '../logger.js';
 import type { ApiKeySummary } from '../record.js';
@@ -428,13 +429,13 @@ function toRequestError(error: unknown, options: ResolvedOptions): ManagementReq
   if (error instanceof ManagementRequestError) return error;
   // The key manager's errors carry a stable code: matched by code, never by message.
   const code = (error as { code?: unknown } | null)?.code;
-  if (code === 'api_key_not_found') {
+  if (code === ApiKeyNotFoundError.code) {
     return keyNotFound(String((error as { keyId?: unknown }).keyId ?? ''));
   }
-  if (code === 'api_key_not_active') {
-    return new ManagementRequestError('api_key_not_active', (error as Error).message);
+  if (code === ApiKeyStateError.code) {
+    return new ManagementRequestError(ApiKeyStateError.code, (error as Error).message);
   }
-  if (code === 'invalid_key_input') return invalid((error as Error).message);
+  if (code === InvalidKeyInputError.code) return invalid((error as Error).message);
   options.onError(error);
   return new ManagementRequestError(
     'key_store_unavailable',

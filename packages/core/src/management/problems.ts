@@ -1,6 +1,6 @@
 // The management handler's answers for requests it cannot carry out: RFC 9457 problem+json with
 // a stable `code`, the same body shape as a refusal from the verifier.
-import { KeyStoreUnavailableError } from '../errors.js';
+import { ApiKeyNotFoundError, ApiKeyStateError, KeyStoreUnavailableError } from '../errors.js';
 import { buildProblem, problemResponse } from '../problem.js';
 
 /** Codes of the management handler's problems. */
@@ -10,18 +10,19 @@ export type ManagementProblemCode =
   | 'payload_too_large'
   | 'not_found'
   | 'method_not_allowed'
-  | 'api_key_not_found'
-  | 'api_key_not_active'
-  | 'key_store_unavailable';
+  | typeof ApiKeyNotFoundError.code
+  | typeof ApiKeyStateError.code
+  | typeof KeyStoreUnavailableError.code;
 
+// The key manager's errors keep the status and title their classes declare (errors.ts).
 const TITLES: Readonly<Record<ManagementProblemCode, readonly [number, string]>> = {
   invalid_request: [400, 'Invalid request'],
   unsupported_media_type: [415, 'Unsupported media type'],
   payload_too_large: [413, 'Request body too large'],
   not_found: [404, 'Not found'],
   method_not_allowed: [405, 'Method not allowed'],
-  api_key_not_found: [404, 'API key not found'],
-  api_key_not_active: [409, 'API key not active'],
+  api_key_not_found: [ApiKeyNotFoundError.status, ApiKeyNotFoundError.title],
+  api_key_not_active: [ApiKeyStateError.status, ApiKeyStateError.title],
   key_store_unavailable: [KeyStoreUnavailableError.status, KeyStoreUnavailableError.title],
 };
 

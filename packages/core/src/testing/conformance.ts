@@ -1,4 +1,4 @@
-// The KeyStore conformance suite (DESIGN.md section 4). Every store package runs it against a
+// The KeyStore conformance suite (docs/design.md, "Stores"). Every store package runs it against a
 // real server; it is the definition of "a KeyStore" that the verifier and manager rely on.
 import { describe, expect, it } from 'vitest';
 import type { InvalidationEvent, KeyStore } from '../key-store.js';

@@ -49,6 +49,26 @@ export function runCreditConformance({ open, peerOf, timeout }: CreditConformanc
     expect(await store.findById(record.id)).toEqual(cleared);
   });
 
+  it('changes only the refill with creditRefill: credits taken stay taken; nothing on a key without credits', {
+    timeout,
+  }, async () => {
+    const store = await open();
+    const record = makeTestRecord({
+      credits: { remaining: 10, refill: null, refilledAt: new Date(T0) },
+    });
+    await store.insert(record);
+    expect((await store.consumeCredits(record.id, 3, new Date(T0 + 1)))?.remaining).toBe(7);
+    const refill = { amount: 50, intervalMs: 3_600_000 };
+    const changed = await store.update(record.id, { creditRefill: refill });
+    expect(changed?.credits).toEqual({ remaining: 7, refill, refilledAt: new Date(T0) });
+    const removed = await store.update(record.id, { creditRefill: null });
+    expect(removed?.credits).toEqual({ remaining: 7, refill: null, refilledAt: new Date(T0) });
+    const plain = makeTestRecord();
+    await store.insert(plain);
+    expect((await store.update(plain.id, { creditRefill: refill }))?.credits).toBeNull();
+    expect(await store.consumeCredits(plain.id, 1, new Date(T0))).toBeNull();
+  });
+
   it('answers null when taking credits from an unknown key or one without credits', {
     timeout,
   }, async () => {
