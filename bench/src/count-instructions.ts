@@ -1,9 +1,13 @@
-// `pnpm --filter @keygate/bench instructions [fastify koa/keygate …]`: instructions per request of
-// the HTTP variants under callgrind (http/instructions.ts), as a markdown table. Each argument
+// `pnpm --filter @keygate/bench instructions [fastify koa/keygate serve …]`: instructions per request
+// of the HTTP variants and of `keygate serve` under callgrind (http/instructions.ts), as a markdown table. Each argument
 // picks variants by name prefix; none picks all. Slow (each server runs under valgrind): minutes.
 import { stopChildrenOnExit } from './children.js';
-import { hasCallgrind, runInstructions } from './http/instructions.js';
-import { VARIANTS, variantName } from './http/variants.js';
+import {
+  hasCallgrind,
+  runInstructions,
+  SERVE_TARGETS,
+  variantTargets,
+} from './http/instructions.js';
 
 stopChildrenOnExit();
 if (!(await hasCallgrind())) {
@@ -11,9 +15,8 @@ if (!(await hasCallgrind())) {
   process.exit(1);
 }
 const filters = process.argv.slice(2).filter((argument) => !argument.startsWith('--'));
-const variants = VARIANTS.filter(
-  (variant) =>
-    filters.length === 0 || filters.some((filter) => variantName(variant).startsWith(filter)),
+const targets = [...variantTargets(), ...SERVE_TARGETS].filter(
+  (target) => filters.length === 0 || filters.some((filter) => target.name.startsWith(filter)),
 );
 const quick = process.argv.includes('--quick');
 const results = await runInstructions(
@@ -23,7 +26,7 @@ const results = await runInstructions(
     phases: quick ? 3 : 5,
   },
   (line) => console.error(line),
-  variants,
+  targets,
 );
 const round = (value: number) => Math.round(value).toLocaleString('en');
 console.log('| variant | instructions / request, main thread: median (min–max) | all threads |');

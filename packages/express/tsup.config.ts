@@ -1,11 +1,5 @@
-// Builds ESM, CJS and type declarations for @keygate/express.
+// Builds @keygate/express with the settings every package shares (scripts/tsup-package.mjs).
 import { defineConfig } from 'tsup';
+import { packageBuild } from '../../scripts/tsup-package.mjs';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: true,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-});
+export default defineConfig(packageBuild(['src/index.ts']));

@@ -16,6 +16,50 @@ import { LOAD_CPU, SERVER_CPU } from './http-bench.js';
 import type { LoadRequest, LoadResult } from './load.js';
 import { benchHeaders, expectedStatus, VARIANTS, type Variant, variantName } from './variants.js';
 
+/**
+ * A server to count: a child module of bench/src with its arguments, the path it is asked for and
+ * the status it answers.
+ */
+export interface InstructionTarget {
+  readonly name: string;
+  readonly module: string;
+  readonly args: readonly string[];
+  readonly path: string;
+  readonly expectedStatus: number;
+}
+
+/** The HTTP variants as targets (`http/server.ts <framework> <kind>`). */
+export function variantTargets(variants: readonly Variant[] = VARIANTS): InstructionTarget[] {
+  return variants.map((variant) => ({
+    name: variantName(variant),
+    module: 'http/server.ts',
+    args: [variant.framework, variant.kind],
+    path: '/',
+    expectedStatus: expectedStatus(variant),
+  }));
+}
+
+/**
+ * `keygate serve` on a cache hit and a bare node:http server answering 200
+ * (`serve/forward-auth-server.ts`): what the forward-auth server costs per request.
+ */
+export const SERVE_TARGETS: readonly InstructionTarget[] = [
+  {
+    name: 'serve/bare',
+    module: 'serve/forward-auth-server.ts',
+    args: ['bare'],
+    path: '/api/sites',
+    expectedStatus: 200,
+  },
+  {
+    name: 'serve/keygate',
+    module: 'serve/forward-auth-server.ts',
+    args: ['serve'],
+    path: '/api/sites',
+    expectedStatus: 200,
+  },
+];
+
 const run = promisify(execFile);
 
 /** How many requests warm a server up and how many each measured phase counts. */
@@ -61,22 +105,23 @@ function readDump(directory: string, pid: number, dump: number): { main: number;
   return { main, all };
 }
 
-/** Counts instructions per request for `variants` (default: every variant), one at a time. */
+/** Counts instructions per request for `targets` (default: every HTTP variant), one at a time. */
 export async function runInstructions(
   settings: InstructionSettings,
   log: (line: string) => void,
-  variants: readonly Variant[] = VARIANTS,
+  targets: readonly InstructionTarget[] = variantTargets(),
 ): Promise<VariantInstructions[]> {
+  // The serve child makes its own key and reports it; the framework servers take this one.
   const key = generateApiKey().key;
   const headers = benchHeaders(key);
   const directory = mkdtempSync(join(tmpdir(), 'keygate-callgrind-'));
   const results: VariantInstructions[] = [];
   const load = await startChild('http/load.ts', [], { cpu: LOAD_CPU });
   try {
-    for (const variant of variants) {
+    for (const target of targets) {
       let server: Child | undefined;
       try {
-        server = await startChild('http/server.ts', [variant.framework, variant.kind], {
+        server = await startChild(target.module, [...target.args], {
           cpu: SERVER_CPU,
           env: { BENCH_KEY: key, NODE_ENV: 'production' },
           wrapper: [
@@ -90,18 +135,21 @@ export async function runInstructions(
           ],
           startTimeoutMs: 600_000,
         });
-        const url = `http://127.0.0.1:${(server.info as { port: number }).port}/`;
+        const info = server.info as { port: number; key?: string };
+        const url = `http://127.0.0.1:${info.port}${target.path}`;
+        const requestHeaders =
+          info.key === undefined ? headers : { ...headers, ...benchHeaders(info.key) };
         const send = (amount: number) =>
           load.call<LoadResult>(
             'run',
             {
               tool: 'autocannon',
               url,
-              headers,
+              headers: requestHeaders,
               connections: 10,
               seconds: 0,
               amount,
-              expectStatus: expectedStatus(variant),
+              expectStatus: target.expectedStatus,
             } satisfies LoadRequest,
             600_000,
           );
@@ -123,7 +171,7 @@ export async function runInstructions(
           if (measured.unexpected > 0) throw new Error(`${measured.unexpected} unexpected answers`);
         }
         const figures = {
-          name: variantName(variant),
+          name: target.name,
           perRequest: spread(main),
           allThreadsPerRequest: spread(all),
         };

@@ -2,20 +2,19 @@
 // through?". A valid key gets 200 with the organisation in headers (never the key); a refusal gets
 // core's problem+json answer, which the proxy hands to the client as it is. `GET /healthz` says
 // whether the store answers.
-import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import type { RequestListener, ServerResponse } from 'node:http';
 import type { AuthContext, Problem, Verifier, VerifyResult } from '@keygate/core';
-import { takeApiKeyHeader } from '@keygate/core/adapter';
-import { hasForwardedUri, isUnder, originalRequest } from './original-request.js';
+import { type CheckHeaders, readCheckHeaders } from './check-headers.js';
+import { isUnder, originalRequest } from './original-request.js';
 import { compileScopeRules } from './scope-rules.js';
 import type { ServeConfig } from './serve-config.js';
 import type { StoreHealth } from './store-health.js';
 
 /**
- * Asked for by nginx, whose `auth_request` drops the body of a refusal: the problem then also
- * travels in the {@link PROBLEM_HEADER} response header, for `auth_request_set` to pick up.
+ * The response header carrying a refusal's problem+json body when the proxy asks for it with
+ * `x-keygate-problem-header` (nginx's `auth_request` drops the body of a refusal; the recipe
+ * picks this header up with `auth_request_set`).
  */
-export const PROBLEM_HEADER_REQUEST = 'x-keygate-problem-header';
-/** The response header carrying a refusal's problem+json body when asked for. */
 export const PROBLEM_HEADER = 'x-keygate-problem';
 
 /** Options of {@link createForwardAuthHandler}. */
@@ -62,17 +61,17 @@ export function createForwardAuthHandler(options: ForwardAuthHandlerOptions): Re
     return headers;
   };
 
-  const answer = (result: VerifyResult, request: IncomingMessage, response: ServerResponse) => {
+  const answer = (result: VerifyResult, headers: CheckHeaders, response: ServerResponse) => {
     if (result.ok) {
-      const headers = headersFor(result.context) as string[];
+      const success = headersFor(result.context) as string[];
       // A key with quotas: where they stand after this request, for the proxy to pass on.
       const quota = result.quota === undefined ? undefined : verifier.quotaHeaders(result);
-      if (quota === undefined) response.writeHead(200, headers).end();
-      else response.writeHead(200, [...headers, ...Object.entries(quota).flat()]).end();
+      if (quota === undefined) response.writeHead(200, success).end();
+      else response.writeHead(200, [...success, ...Object.entries(quota).flat()]).end();
       return;
     }
     const problem = verifier.problem(result.error);
-    if (request.headers[PROBLEM_HEADER_REQUEST] !== undefined) {
+    if (headers.wantsProblemHeader) {
       response.setHeader(PROBLEM_HEADER, problem.json);
     }
     sendProblem(response, problem);
@@ -80,10 +79,11 @@ export function createForwardAuthHandler(options: ForwardAuthHandlerOptions): Re
 
   return (request, response) => {
     const url = request.url ?? '/';
+    const headers = readCheckHeaders(request.rawHeaders, headerName);
     if (
       url === '/healthz' &&
       (request.method === 'GET' || request.method === 'HEAD') &&
-      !hasForwardedUri(request) &&
+      headers.forwardedUri === undefined &&
       !(config.pathPrefix !== '' && isUnder(url, config.pathPrefix))
     ) {
       void health.check().then((report) => {
@@ -97,21 +97,20 @@ export function createForwardAuthHandler(options: ForwardAuthHandlerOptions): Re
       });
       return;
     }
-    const original = originalRequest(request, config.pathPrefix);
+    const original = originalRequest(request, headers, config.pathPrefix);
     const rule = rules(original.method, original.path);
-    const value = takeApiKeyHeader(request, headerName, false);
     const result = verifier.verify(
-      value,
-      request.headers.authorization === undefined ? rule.plain : rule.withAuthorization,
+      headers.key,
+      headers.hasAuthorization ? rule.withAuthorization : rule.plain,
     );
     // A cache hit answers synchronously: no extra microtask on the hot path.
     if (result instanceof Promise) {
       result.then(
-        (settled) => answer(settled, request, response),
+        (settled) => answer(settled, headers, response),
         () => sendInternalError(response),
       );
     } else {
-      answer(result, request, response);
+      answer(result, headers, response);
     }
   };
 }

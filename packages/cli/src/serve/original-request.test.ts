@@ -1,10 +1,15 @@
-import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { readCheckHeaders } from './check-headers.js';
 import { canonicalPath, originalRequest } from './original-request.js';
 import { compileScopeRules } from './scope-rules.js';
 
-const request = (url: string, headers: Record<string, string> = {}, method = 'GET') =>
-  ({ url, method, headers }) as unknown as IncomingMessage;
+// A check as Node hands it over: its own target and method, and its raw headers.
+const check = (url: string, headers: Record<string, string>, method: string, pathPrefix: string) =>
+  originalRequest(
+    { url, method },
+    readCheckHeaders(Object.entries(headers).flat(), 'x-api-key'),
+    pathPrefix,
+  );
 
 describe('canonicalPath', () => {
   it.each([
@@ -30,20 +35,22 @@ describe('canonicalPath', () => {
 describe('originalRequest', () => {
   it('prefers X-Original-* (nginx), then X-Forwarded-* (Traefik, Caddy), then the request', () => {
     expect(
-      originalRequest(
-        request('/check', {
-          'x-original-uri': '/a',
-          'x-original-method': 'put',
-          'x-forwarded-uri': '/b',
+      check(
+        '/check',
+        {
+          'X-Forwarded-Uri': '/b',
           'x-forwarded-method': 'POST',
-        }),
+          'X-Original-URI': '/a',
+          'x-original-method': 'put',
+        },
+        'GET',
         '',
       ),
     ).toEqual({ method: 'PUT', path: '/a' });
     expect(
-      originalRequest(request('/', { 'x-forwarded-uri': '/b', 'x-forwarded-method': 'POST' }), ''),
+      check('/', { 'x-forwarded-uri': '/b', 'X-Forwarded-Method': 'POST' }, 'GET', ''),
     ).toEqual({ method: 'POST', path: '/b' });
-    expect(originalRequest(request('/c?x', {}, 'DELETE'), '')).toEqual({
+    expect(check('/c?x', {}, 'DELETE', '')).toEqual({
       method: 'DELETE',
       path: '/c',
     });
@@ -51,12 +58,12 @@ describe('originalRequest', () => {
 
   it('reads the path after the prefix, and only there, ignoring forwarded headers', () => {
     const headers = { 'x-forwarded-uri': '/public' };
-    expect(originalRequest(request('/envoy/admin', headers, 'POST'), '/envoy')).toEqual({
+    expect(check('/envoy/admin', headers, 'POST', '/envoy')).toEqual({
       method: 'POST',
       path: '/admin',
     });
-    expect(originalRequest(request('/envoy', headers), '/envoy').path).toBe('/');
-    expect(originalRequest(request('/envoyx/admin', headers), '/envoy').path).toBe('/public');
+    expect(check('/envoy', headers, 'GET', '/envoy').path).toBe('/');
+    expect(check('/envoyx/admin', headers, 'GET', '/envoy').path).toBe('/public');
   });
 });
 

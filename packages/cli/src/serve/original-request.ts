@@ -3,12 +3,18 @@
 // X-Forwarded-Method/-Uri) or, like Envoy's ext_authz, as the check's own method and path behind
 // a fixed prefix. The path is then made canonical so that "/api/./admin" or "/api%2Fadmin" meets
 // the same scope rule as "/api/admin", whatever the upstream makes of it.
-import type { IncomingMessage } from 'node:http';
+import type { CheckHeaders } from './check-headers.js';
 
 /** The original request's method (upper case) and canonical path (no query). */
 export interface OriginalRequest {
   readonly method: string;
   readonly path: string;
+}
+
+/** The check request itself: its target and method, as Node's `IncomingMessage` has them. */
+export interface CheckRequest {
+  readonly url?: string | undefined;
+  readonly method?: string | undefined;
 }
 
 /**
@@ -18,10 +24,15 @@ export interface OriginalRequest {
  *
  * @example
  * ```ts
- * originalRequest(req, ''); // { method: 'POST', path: '/api/sites' } for X-Forwarded-Uri: /api/sites?x=1
+ * originalRequest(req, readCheckHeaders(req.rawHeaders, 'x-api-key'), '');
+ * // { method: 'POST', path: '/api/sites' } for X-Forwarded-Uri: /api/sites?x=1
  * ```
  */
-export function originalRequest(request: IncomingMessage, pathPrefix: string): OriginalRequest {
+export function originalRequest(
+  request: CheckRequest,
+  headers: CheckHeaders,
+  pathPrefix: string,
+): OriginalRequest {
   const url = request.url ?? '/';
   if (pathPrefix !== '' && isUnder(url, pathPrefix)) {
     return {
@@ -29,17 +40,8 @@ export function originalRequest(request: IncomingMessage, pathPrefix: string): O
       path: canonicalPath(url.slice(pathPrefix.length) || '/'),
     };
   }
-  const headers = request.headers;
-  const uri = single(headers['x-original-uri']) ?? single(headers['x-forwarded-uri']) ?? url;
-  const method =
-    single(headers['x-original-method']) ?? single(headers['x-forwarded-method']) ?? request.method;
-  return { method: (method ?? 'GET').toUpperCase(), path: canonicalPath(uri) };
-}
-
-/** Whether a check request names its original request in forwarded headers. */
-export function hasForwardedUri(request: IncomingMessage): boolean {
-  const headers = request.headers;
-  return headers['x-original-uri'] !== undefined || headers['x-forwarded-uri'] !== undefined;
+  const method = headers.forwardedMethod ?? request.method ?? 'GET';
+  return { method: method.toUpperCase(), path: canonicalPath(headers.forwardedUri ?? url) };
 }
 
 /** True when `url` is `prefix` itself or lies under it (`/check`, `/check/…`, `/check?…`). */
@@ -90,8 +92,4 @@ function firstIndexOfQueryOrFragment(path: string): number {
   const fragment = path.indexOf('#');
   if (query === -1) return fragment;
   return fragment === -1 ? query : Math.min(query, fragment);
-}
-
-function single(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }

@@ -33,9 +33,28 @@ export function takeApiKeyHeader(
       : value;
   if (strip) {
     delete headers[headerName];
-    removeRaw(request.rawHeaders, headerName);
+    const removed = removeRaw(request.rawHeaders, headerName);
+    if (removed > 0) lowerRawHeaderCount(request, removed);
   }
   return result;
+}
+
+// Node keeps the number of raw header entries apart from `rawHeaders` (the internal symbol
+// `kHeadersCount`) and builds `headersDistinct` by counting to it: with a pair spliced out and the
+// count left as it was, reading `req.headersDistinct` later throws a TypeError. The symbol is
+// found on the first Node request and kept; objects without it (other runtimes) are left alone.
+let headersCount: symbol | undefined;
+
+function lowerRawHeaderCount(request: object, removed: number): void {
+  if (headersCount === undefined) {
+    headersCount = Object.getOwnPropertySymbols(request).find(
+      (symbol) => symbol.description === 'kHeadersCount',
+    );
+    if (headersCount === undefined) return;
+  }
+  const counted = request as Record<symbol, unknown>;
+  const count = counted[headersCount];
+  if (typeof count === 'number') counted[headersCount] = count - removed;
 }
 
 function rawValues(rawHeaders: readonly string[], headerName: string): string[] {
@@ -49,11 +68,15 @@ function rawValues(rawHeaders: readonly string[], headerName: string): string[] 
   return values;
 }
 
-function removeRaw(rawHeaders: string[], headerName: string): void {
+// Removes every pair of the header; answers how many entries (names and values) it removed.
+function removeRaw(rawHeaders: string[], headerName: string): number {
+  let removed = 0;
   for (let index = rawHeaders.length - 2; index >= 0; index -= 2) {
     const name = rawHeaders[index]!;
     if (name.length === headerName.length && name.toLowerCase() === headerName) {
       rawHeaders.splice(index, 2);
+      removed += 2;
     }
   }
+  return removed;
 }
