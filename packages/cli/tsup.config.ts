@@ -1,11 +1,5 @@
 // Builds the keygate command (bin) and its programmatic entry.
 import { defineConfig } from 'tsup';
+import { packageBuild } from '../../scripts/tsup-package.mjs';
 
-export default defineConfig({
-  entry: ['src/index.ts', 'src/bin.ts'],
-  format: ['esm', 'cjs'],
-  dts: false,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-});
+export default defineConfig(packageBuild(['src/index.ts', 'src/bin.ts']));

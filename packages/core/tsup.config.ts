@@ -1,19 +1,18 @@
-// Builds ESM and CJS for @keygate/core; tsc writes the declarations (tsconfig.build.json).
+// Builds @keygate/core's entry points (one per subpath) for any runtime (es2022).
 import { defineConfig } from 'tsup';
+import { packageBuild } from '../../scripts/tsup-package.mjs';
 
-export default defineConfig({
-  entry: [
-    'src/index.ts',
-    'src/testing.ts',
-    'src/fetch.ts',
-    'src/management.ts',
-    'src/adapter.ts',
-    'src/secret-scanning.ts',
-    'src/store.ts',
-  ],
-  format: ['esm', 'cjs'],
-  dts: false,
-  clean: true,
-  sourcemap: true,
-  target: 'es2022',
-});
+export default defineConfig(
+  packageBuild(
+    [
+      'src/index.ts',
+      'src/testing.ts',
+      'src/fetch.ts',
+      'src/management.ts',
+      'src/adapter.ts',
+      'src/secret-scanning.ts',
+      'src/store.ts',
+    ],
+    'es2022',
+  ),
+);

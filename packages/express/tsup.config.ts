@@ -1,11 +1,5 @@
-// Builds ESM and CJS for @keygate/express; tsc writes the declarations (tsconfig.build.json).
+// Builds @keygate/express with the settings every package shares (scripts/tsup-package.mjs).
 import { defineConfig } from 'tsup';
+import { packageBuild } from '../../scripts/tsup-package.mjs';
 
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm', 'cjs'],
-  dts: false,
-  clean: true,
-  sourcemap: true,
-  target: 'node20',
-});
+export default defineConfig(packageBuild(['src/index.ts']));

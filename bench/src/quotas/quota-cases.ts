@@ -2,8 +2,13 @@
 // (`pnpm --filter @keygate/bench bench quota-core`), its children pinned as the rest of the bench
 // pins them, and a markdown table with the ratio or difference against the baseline measured in
 // the same run. See bench/README.md, "Quotas".
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { generateApiKey } from '@keygate/core';
-import { startChild } from '../children.js';
+import { BENCH_DIRECTORY, startChild } from '../children.js';
 import { LOAD_CPU, SERVER_CPU } from '../http/http-bench.js';
 import type { LoadRequest, LoadResult } from '../http/load.js';
 import type { BenchSettings } from '../settings.js';
@@ -14,9 +19,10 @@ import type { CreditStoreName, CreditsFigures } from './quota-credits-bench.js';
 import type { QuotaHttpVariant } from './quota-http-server.js';
 import type { ApproximateCallsFigures, StrictLatencyFigures } from './quota-redis-bench.js';
 
-/** Every case, in the order `quotas` runs them. */
+/** Every case, in the order `quotas` runs them (all but the callgrind one). */
 export const QUOTA_CASES = [
   'quota-core',
+  'quota-core-instructions',
   'quota-redis-strict',
   'quota-approximate-calls',
   'quota-approximate-http',
@@ -28,7 +34,10 @@ export type QuotaCase = (typeof QUOTA_CASES)[number];
 /** The case names among the command line's words (`quotas` is every case); empty when none. */
 export function quotaCasesOf(argv: readonly string[]): QuotaCase[] {
   const words = argv.filter((word) => !word.startsWith('-'));
-  if (words.includes('quotas')) return [...QUOTA_CASES];
+  // `quotas` leaves out the callgrind case: minutes of CPU, run it by name.
+  if (words.includes('quotas')) {
+    return QUOTA_CASES.filter((name) => name !== 'quota-core-instructions');
+  }
   const unknown = words.filter((word) => !(QUOTA_CASES as readonly string[]).includes(word));
   if (unknown.length > 0) {
     throw new TypeError(
@@ -48,6 +57,8 @@ export interface QuotaSizes {
   readonly httpRounds: number;
   readonly httpSeconds: number;
   readonly floodKeys: number;
+  /** Cache hits of the short and the long callgrind run (their difference is counted). */
+  readonly countedCalls: readonly [number, number];
 }
 
 export function quotaSizes(settings: BenchSettings, argv: readonly string[]): QuotaSizes {
@@ -64,6 +75,7 @@ export function quotaSizes(settings: BenchSettings, argv: readonly string[]): Qu
         httpRounds: 3,
         httpSeconds: 2,
         floodKeys,
+        countedCalls: [2_000, 12_000],
       }
     : {
         rounds: 7,
@@ -74,6 +86,7 @@ export function quotaSizes(settings: BenchSettings, argv: readonly string[]): Qu
         httpRounds: 7,
         httpSeconds: 3,
         floodKeys,
+        countedCalls: [20_000, 120_000],
       };
 }
 
@@ -123,6 +136,71 @@ async function quotaCore(sizes: QuotaSizes, log: Log): Promise<string> {
   } finally {
     await child.stop();
   }
+}
+
+// Main-thread instructions of one callgrind run of quota-core-count.ts (`cg.<pid>-01` is the main
+// thread's file with --separate-threads=yes).
+async function countedRun(variant: 'plain' | 'limited', calls: number): Promise<number> {
+  const directory = mkdtempSync(join(tmpdir(), 'keygate-quota-callgrind-'));
+  try {
+    await promisify(execFile)(
+      'taskset',
+      [
+        '-c',
+        String(SERVER_CPU),
+        'valgrind',
+        '--tool=callgrind',
+        '--dump-instr=no',
+        '--separate-threads=yes',
+        `--callgrind-out-file=${join(directory, 'cg.%p')}`,
+        process.execPath,
+        '--import',
+        'tsx',
+        'src/quotas/quota-core-count.ts',
+        variant,
+        String(calls),
+      ],
+      { cwd: BENCH_DIRECTORY, timeout: 900_000, maxBuffer: 1 << 24 },
+    );
+    const main = readdirSync(directory).find((name) => /^cg\.\d+-01$/.test(name));
+    if (main === undefined) throw new Error('callgrind wrote no main-thread file');
+    const text = readFileSync(join(directory, main), 'utf8');
+    return Number(/^totals: (\d+)/m.exec(text)?.[1] ?? /^summary: (\d+)/m.exec(text)?.[1]);
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+}
+
+/**
+ * (a) The same comparison in instructions (callgrind), which the neighbours on a shared machine
+ * cannot move: two runs per variant that differ only in the number of cache hits.
+ */
+async function quotaCoreInstructions(sizes: QuotaSizes, log: Log): Promise<string> {
+  const [short, long] = sizes.countedCalls;
+  const perCall: Record<string, number> = {};
+  for (const variant of ['plain', 'limited'] as const) {
+    log(`${variant}: callgrind runs of ${short} and ${long} cache hits (a minute or two each)`);
+    const few = await countedRun(variant, short);
+    const many = await countedRun(variant, long);
+    perCall[variant] = (many - few) / (long - short);
+  }
+  collected['quota-core-instructions'] = { calls: sizes.countedCalls, perCall };
+  const added = perCall.limited! - perCall.plain!;
+  return [
+    '### quota-core-instructions: cache hit, in-memory rate limit, in instructions (callgrind, main thread)',
+    table(
+      ['variant', 'instructions per verify()', 'added'],
+      [
+        ['no rate limit (baseline)', perCall.plain!.toFixed(0), '—'],
+        [
+          'default limit, MemoryRateLimiter',
+          perCall.limited!.toFixed(0),
+          `${added.toFixed(0)} (×${ratio(perCall.limited! / perCall.plain!)})`,
+        ],
+      ],
+    ),
+    `Instructions of ${long} cache hits minus those of ${short}, over the difference. valgrind hides SHA-NI, so the digest counts more than the CPU runs; ns ≈ instructions / ~3–4 on this machine's cores (compare with quota-core's ns in the same run).`,
+  ].join('\n\n');
 }
 
 /** (b) p99 a strict Redis limiter adds to a cache hit, on loopback. Target ≤ 0.3 ms. */
@@ -415,6 +493,9 @@ export async function runQuotaCases(
     switch (name) {
       case 'quota-core':
         reports[name] = await quotaCore(sizes, caseLog);
+        break;
+      case 'quota-core-instructions':
+        reports[name] = await quotaCoreInstructions(sizes, caseLog);
         break;
       case 'quota-redis-strict':
         reports[name] = await quotaRedisStrict(sizes, caseLog);

@@ -14,25 +14,18 @@ describe('rotation', () => {
   it('keeps the expiry instant, scopes, metadata, environment and organisation', async () => {
     const { keys } = setup();
     const expiresAt = new Date(Date.now() + 2 * 3_600_000);
-    const old = await keys.create({
+    const policy = {
       organisationId: 'org',
       name: 'CI',
       environment: 'test',
       expiresAt,
       scopes: ['sites:read'],
       metadata: { team: 'ops' },
-    });
+    };
+    const old = await keys.create(policy);
     const rotated = await keys.rotate(old.record.id);
     expect(rotated.key.startsWith('sk_test_')).toBe(true);
-    expect(rotated.record).toMatchObject({
-      organisationId: 'org',
-      name: 'CI',
-      environment: 'test',
-      expiresAt,
-      scopes: ['sites:read'],
-      metadata: { team: 'ops' },
-      status: 'active',
-    });
+    expect(rotated.record).toMatchObject({ ...policy, status: 'active' });
   });
 
   it('takes an expiry override, or none', async () => {
