@@ -83,6 +83,20 @@ describe.skipIf(!chromiumAvailable())('the API Keys page activity and usage in c
     await harness?.close();
   });
 
+  // A key with 30 days of usage written straight into the store.
+  async function seedBusyKey(name: string) {
+    const { server } = harness;
+    const created = await server.keygate.keys.create({
+      organisationId: server.organisationId,
+      name,
+    });
+    const days = seededDays(Date.now());
+    await server.keygate.verifier.options.store.recordUsage!(
+      days.map((day) => ({ keyId: created.record.id, ...day })),
+    );
+    return { created, days };
+  }
+
   it('lists what was done to the keys, by whom and from where, newest first', async () => {
     const { context, page, scriptErrors } = await openPage(harness, DESKTOP);
     try {
@@ -123,14 +137,7 @@ describe.skipIf(!chromiumAvailable())('the API Keys page activity and usage in c
 
   it("draws a key's 30 days of usage as an inline SVG chart, each bar as high as its counts", async () => {
     const { server } = harness;
-    const created = await server.keygate.keys.create({
-      organisationId: server.organisationId,
-      name: 'Busy key',
-    });
-    const days = seededDays(Date.now());
-    await server.keygate.verifier.options.store.recordUsage!(
-      days.map((day) => ({ keyId: created.record.id, ...day })),
-    );
+    const { created, days } = await seedBusyKey('Busy key');
     const { context, page, scriptErrors } = await openPage(harness, DESKTOP);
     try {
       await signIn(page, server);
@@ -178,7 +185,36 @@ describe.skipIf(!chromiumAvailable())('the API Keys page activity and usage in c
     }
   });
 
+  it("counts a key's real requests: today's bar shows what the server accepted and refused", async () => {
+    const { server } = harness;
+    const created = await server.keygate.keys.create({
+      organisationId: server.organisationId,
+      name: 'Used key',
+    });
+    const sites = () => fetch(`${server.url}/api/sites`, { headers: { 'x-api-key': created.key } });
+    for (let call = 0; call < 3; call += 1) expect((await sites()).status).toBe(200);
+    await server.keygate.keys.update(created.record.id, { enabled: false });
+    expect((await sites()).status).toBe(401);
+    // The verifier adds its counts to the store in batches; this writes the batch now.
+    await server.keygate.verifier.flushUsage();
+    const { context, page } = await openPage(harness, DESKTOP);
+    try {
+      await signIn(page, server);
+      await rowOf(page, created.key).getByRole('button', { name: 'Usage of Used key' }).click();
+      const today = page.locator('#usage-dialog svg g.day').last();
+      await expect
+        .poll(() => today.locator('title').textContent())
+        .toMatch(/^\d{4}-\d{2}-\d{2}: 3 accepted, 1 refused$/);
+      expect(await today.getAttribute('data-date')).toBe(new Date().toISOString().slice(0, 10));
+      expect(await today.locator('rect.accepted').count()).toBe(1);
+      expect(await today.locator('rect.refused').count()).toBe(1);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('reads well at 390 px: the activity and the usage chart', async () => {
+    await seedBusyKey('Phone busy key');
     const { context, page } = await openPage(harness, PHONE);
     try {
       await signIn(page, harness.server);
@@ -186,7 +222,7 @@ describe.skipIf(!chromiumAvailable())('the API Keys page activity and usage in c
       expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
       await page.locator('#activity').scrollIntoViewIfNeeded();
       await screenshot(page, 'api-keys-phone-activity');
-      await page.getByRole('button', { name: 'Usage of Busy key' }).click();
+      await page.getByRole('button', { name: 'Usage of Phone busy key' }).click();
       await expect.poll(() => page.locator('#usage-dialog svg g.day').count()).toBe(30);
       const chart = (await page.locator('#usage-dialog svg').boundingBox())!;
       const dialog = (await page.locator('#usage-dialog').boundingBox())!;
