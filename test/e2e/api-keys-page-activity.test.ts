@@ -185,6 +185,42 @@ describe.skipIf(!chromiumAvailable())('the API Keys page activity and usage in c
     }
   });
 
+  it('loads older activity a page at a time', async () => {
+    const { server } = harness;
+    // 60 more events: the first page (50) cannot hold them all.
+    for (let index = 0; index < 60; index += 1) {
+      await server.keygate.keys.create({
+        organisationId: server.organisationId,
+        name: `Batch key ${index}`,
+      });
+    }
+    const total = (
+      await server.keygate.keys.listAuditEvents({
+        organisationId: server.organisationId,
+        limit: 1000,
+      })
+    ).events.length;
+    const { context, page } = await openPage(harness, DESKTOP);
+    try {
+      await signIn(page, server);
+      const rows = page.locator('#activity tbody tr');
+      await expect.poll(() => rows.count()).toBe(50);
+      const older = page.getByRole('button', { name: 'Load older activity' });
+      while (await older.isVisible()) await older.click();
+      await expect.poll(() => rows.count()).toBe(total);
+      const ids = await rows.evaluateAll((all) =>
+        all.map((row) => row.getAttribute('data-event-id')),
+      );
+      expect(new Set(ids).size).toBe(total);
+      const times = await page
+        .locator('#activity tbody time')
+        .evaluateAll((all) => all.map((shown) => Date.parse(shown.getAttribute('datetime')!)));
+      expect(times).toEqual([...times].sort((a, b) => b - a));
+    } finally {
+      await context.close();
+    }
+  });
+
   it("counts a key's real requests: today's bar shows what the server accepted and refused", async () => {
     const { server } = harness;
     const created = await server.keygate.keys.create({
