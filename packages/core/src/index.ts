@@ -193,3 +193,10 @@ export type {
   VerifierOperation,
   VerifierOptions,
 } from './verifier-options.js';
+export {
+  STORE_CHANNEL,
+  type StoreEventMessage,
+  VERIFY_CHANNEL,
+  type VerifyCacheState,
+  type VerifyEventMessage,
+} from './verify-events.js';

@@ -10,6 +10,7 @@ import type { RateLimitHeaderStyle } from './quotas/quota-report.js';
 import { checkRateLimitPolicy, type RateLimitPolicy } from './quotas/rate-limit-policy.js';
 import type { RateLimiter } from './quotas/rate-limiter.js';
 import { DEFAULT_REFUSAL_BUDGET } from './quotas/refusal-budget.js';
+import { publishingStoreFailures } from './verify-events.js';
 
 /** Looks up an organisation; `null`, `undefined` or `false` means "no active organisation". */
 export type ResolveOrganisation = (
@@ -273,7 +274,8 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
     realm: options.realm ?? 'api',
     problemTypeBase: options.problemTypeBase,
     logger,
-    onError: options.onError ?? throttledWarning(logger),
+    // Failures are published on `keygate:store` too, while someone listens (verify-events.ts).
+    onError: publishingStoreFailures(options.onError ?? throttledWarning(logger)),
   });
 }
 

@@ -34,8 +34,8 @@ import {
   resolveVerifierOptions,
   type VerifierOptions,
 } from './verifier-options.js';
-
 import type { VerifyOptions, VerifyResult } from './verifier-result.js';
+import { publishVerification, type VerifyTrace, verifyChannel } from './verify-events.js';
 
 export type { VerifyFailure } from './refusals.js';
 export type { VerifyOptions, VerifyResult, VerifySuccess } from './verifier-result.js';
@@ -140,6 +140,10 @@ class ApiKeyVerifier implements Verifier {
   readonly #budget: RefusalBudget | undefined;
   readonly #subscription: StoreSubscription;
   #closed = false;
+  // The entry the last cache hit answered from, and the trace of the verification being observed:
+  // both read synchronously by #observed around one call, so concurrent requests never mix them.
+  #lastHit: CachedKey | undefined;
+  #trace: VerifyTrace | undefined;
   // Bumped by every invalidation: a lookup that was in flight when one arrived may have read the
   // record before the change, so its answer is used once but not cached.
   #invalidations = 0;
@@ -187,6 +191,16 @@ class ApiKeyVerifier implements Verifier {
     options?: VerifyOptions,
     request?: unknown,
   ): VerifyResult | Promise<VerifyResult> {
+    // Someone listens on `keygate:verify`: the observed path (verify-events.ts); else nothing more.
+    if (verifyChannel.hasSubscribers) return this.#observed(headerValue, options, request);
+    return this.#verify(headerValue, options, request);
+  }
+
+  #verify(
+    headerValue: unknown,
+    options: VerifyOptions | undefined,
+    request: unknown,
+  ): VerifyResult | Promise<VerifyResult> {
     let value = headerValue;
     if (typeof value !== 'string' && Array.isArray(value)) {
       if (value.length > 1) return this.#refusals.multipleHeaders;
@@ -210,6 +224,7 @@ class ApiKeyVerifier implements Verifier {
       const cached = cache.get(tag);
       const now = Date.now();
       if (cached !== undefined && cached.cachedUntil > now) {
+        this.#lastHit = cached;
         const answer = this.#answer(cached, now, options);
         if (this.#usage !== undefined && cached.id !== undefined)
           this.#usage.count(cached.id, answer, now);
@@ -306,6 +321,43 @@ class ApiKeyVerifier implements Verifier {
     this.clearCache();
   }
 
+  // A verification while someone listens on `keygate:verify`: the same answer, plus its message.
+  #observed(
+    headerValue: unknown,
+    options: VerifyOptions | undefined,
+    request: unknown,
+  ): VerifyResult | Promise<VerifyResult> {
+    const trace: VerifyTrace = {
+      startedAt: performance.now(),
+      cache: 'miss',
+      keyId: null,
+      storeMs: null,
+    };
+    this.#lastHit = undefined;
+    this.#trace = trace;
+    let answer: VerifyResult | Promise<VerifyResult>;
+    try {
+      answer = this.#verify(headerValue, options, request);
+    } finally {
+      this.#trace = undefined;
+    }
+    // Set by #verify on a cache hit (TypeScript cannot see that it changed since the reset).
+    const hit = this.#lastHit as CachedKey | undefined;
+    this.#lastHit = undefined;
+    if (hit !== undefined) {
+      trace.cache = hit.result.ok ? 'hit' : 'negative-hit';
+      trace.keyId = hit.id ?? null;
+    }
+    if (!(answer instanceof Promise)) {
+      publishVerification(trace, answer);
+      return answer;
+    }
+    return answer.then((settled) => {
+      publishVerification(trace, settled);
+      return settled;
+    });
+  }
+
   #answer(
     cached: CachedKey,
     now: number,
@@ -332,8 +384,14 @@ class ApiKeyVerifier implements Verifier {
     options: VerifyOptions | undefined,
     address: string | undefined,
   ): Promise<VerifyResult> {
+    const trace = this.#trace;
+    const readStartedAt = trace === undefined ? 0 : performance.now();
     // Concurrent requests with one key share one store read.
     const loaded = await this.#loads.run(digest, () => this.#load(key, tag, digest, stale));
+    if (trace !== undefined) {
+      trace.storeMs = performance.now() - readStartedAt;
+      trace.keyId = loaded.id ?? null;
+    }
     const now = Date.now();
     if (address !== undefined && address !== '' && loaded.result === this.#refusals.invalid) {
       this.#budget!.count(address, now);
