@@ -121,6 +121,9 @@ describe.skipIf(!chromiumAvailable())('the API Keys page activity and usage in c
         .locator('td')
         .evaluateAll((cells) => cells.map((cell) => (cell as HTMLElement).dataset.label));
       expect(labels).toEqual(['When', 'Action', 'Key', 'By', 'From']);
+      expect(
+        await page.getByRole('table', { name: "What was done to the organisation's keys" }).count(),
+      ).toBe(1);
       // Newest first: enabled, disabled, created; the key named by its prefix only.
       const actions = await activity.locator('tbody tr .action').allTextContents();
       expect(actions.slice(0, 3)).toEqual(['Enabled', 'Disabled', 'Created']);

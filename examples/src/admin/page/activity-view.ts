@@ -49,6 +49,11 @@ export function activityTable(events: readonly ActivityEvent[], withKey: boolean
   if (events.length === 0) return span('none', 'Nothing recorded yet.');
   const table = document.createElement('table');
   table.className = 'activity-table';
+  const caption = table.createCaption();
+  caption.className = 'visually-hidden';
+  caption.textContent = withKey
+    ? "What was done to the organisation's keys"
+    : 'What was done to this key';
   const head = document.createElement('tr');
   for (const title of ['When', 'Action', ...(withKey ? ['Key'] : []), 'By', 'From']) {
     const th = document.createElement('th');
