@@ -121,6 +121,9 @@ describe.skipIf(!chromiumAvailable())('the API Keys page activity and usage in c
         .locator('td')
         .evaluateAll((cells) => cells.map((cell) => (cell as HTMLElement).dataset.label));
       expect(labels).toEqual(['When', 'Action', 'Key', 'By', 'From']);
+      expect(
+        await page.getByRole('table', { name: "What was done to the organisation's keys" }).count(),
+      ).toBe(1);
       // Newest first: enabled, disabled, created; the key named by its prefix only.
       const actions = await activity.locator('tbody tr .action').allTextContents();
       expect(actions.slice(0, 3)).toEqual(['Enabled', 'Disabled', 'Created']);
@@ -180,6 +183,42 @@ describe.skipIf(!chromiumAvailable())('the API Keys page activity and usage in c
         .toEqual(['Created']);
       await dialog.getByRole('button', { name: 'Close' }).click();
       expect(scriptErrors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('loads older activity a page at a time', async () => {
+    const { server } = harness;
+    // 60 more events: the first page (50) cannot hold them all.
+    for (let index = 0; index < 60; index += 1) {
+      await server.keygate.keys.create({
+        organisationId: server.organisationId,
+        name: `Batch key ${index}`,
+      });
+    }
+    const total = (
+      await server.keygate.keys.listAuditEvents({
+        organisationId: server.organisationId,
+        limit: 1000,
+      })
+    ).events.length;
+    const { context, page } = await openPage(harness, DESKTOP);
+    try {
+      await signIn(page, server);
+      const rows = page.locator('#activity tbody tr');
+      await expect.poll(() => rows.count()).toBe(50);
+      const older = page.getByRole('button', { name: 'Load older activity' });
+      while (await older.isVisible()) await older.click();
+      await expect.poll(() => rows.count()).toBe(total);
+      const ids = await rows.evaluateAll((all) =>
+        all.map((row) => row.getAttribute('data-event-id')),
+      );
+      expect(new Set(ids).size).toBe(total);
+      const times = await page
+        .locator('#activity tbody time')
+        .evaluateAll((all) => all.map((shown) => Date.parse(shown.getAttribute('datetime')!)));
+      expect(times).toEqual([...times].sort((a, b) => b - a));
     } finally {
       await context.close();
     }

@@ -1,7 +1,7 @@
 // The organisation's activity: the audit log of its keys (created, changed, disabled, rotated,
 // deleted, reported leaked), newest first, a page at a time.
 import { API, request } from './page-api.js';
-import { cell, element, span, time } from './page-elements.js';
+import { cell, element, oneAtATime, span, time } from './page-elements.js';
 
 /** One audit event, as `GET /audit` answers it. */
 export interface ActivityEvent {
@@ -49,6 +49,11 @@ export function activityTable(events: readonly ActivityEvent[], withKey: boolean
   if (events.length === 0) return span('none', 'Nothing recorded yet.');
   const table = document.createElement('table');
   table.className = 'activity-table';
+  const caption = table.createCaption();
+  caption.className = 'visually-hidden';
+  caption.textContent = withKey
+    ? "What was done to the organisation's keys"
+    : 'What was done to this key';
   const head = document.createElement('tr');
   for (const title of ['When', 'Action', ...(withKey ? ['Key'] : []), 'By', 'From']) {
     const th = document.createElement('th');
@@ -82,8 +87,12 @@ export async function loadActivity(): Promise<void> {
 
 /** Loads the next page of older events under those shown. */
 export async function loadMoreActivity(): Promise<void> {
-  if (nextCursor === null) return;
-  const page = await fetchEvents(nextCursor);
+  const cursor = nextCursor;
+  if (cursor === null) return;
+  const page = await oneAtATime(element<HTMLButtonElement>('activity-more'), () =>
+    fetchEvents(cursor),
+  );
+  if (page === undefined) return;
   nextCursor = page.nextCursor;
   const body = element('activity-events').querySelector('tbody');
   if (body === null) {
