@@ -147,7 +147,13 @@ export async function dropPostgresTable(table: string): Promise<void> {
   const client = new pg.Client({ connectionString: DATABASE_URL });
   await client.connect();
   try {
-    for (const name of [table, `${table}_migrations`, `${table}_migrations_lock`]) {
+    for (const name of [
+      table,
+      `${table}_audit`,
+      `${table}_usage`,
+      `${table}_migrations`,
+      `${table}_migrations_lock`,
+    ]) {
       await client.query(`drop table if exists "${name}"`);
     }
   } finally {

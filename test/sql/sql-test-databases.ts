@@ -94,7 +94,13 @@ export async function openTestDatabase(dialect: TestDialect): Promise<TestDataba
       await admin.connect();
       try {
         for (const table of tables) {
-          for (const name of [table, `${table}_migrations`, `${table}_migrations_lock`]) {
+          for (const name of [
+            table,
+            `${table}_audit`,
+            `${table}_usage`,
+            `${table}_migrations`,
+            `${table}_migrations_lock`,
+          ]) {
             await admin.query(`drop table if exists "${name}"`);
           }
         }

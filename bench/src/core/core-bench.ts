@@ -15,6 +15,7 @@ import { type Spread, shuffle, spread } from '../statistics.js';
 import { badChecksumKeys, fillMemoryStore, malformedKeys, unknownKeys } from './fixtures.js';
 import { ALL_CACHED_HIT, HOT_HIT, NOBLE_HIT } from './operation-names.js';
 import { callsPerSecond } from './rate.js';
+import { subscriberCases } from './subscriber-cases.js';
 
 /** What the parent asks for: rounds and the time of each operation in a round. */
 export interface CoreRequest {
@@ -106,6 +107,7 @@ async function scale(request: CoreRequest & { size: number }): Promise<ScaleFigu
     ['unknown key (negative cache)', verifyBatch(defaults, unknown, false)],
     ['malformed (wrong prefix)', verifyBatch(defaults, malformed, false)],
     ['bad checksum', verifyBatch(defaults, badChecksum, false)],
+    ...subscriberCases(defaults, hot, verifyBatch),
   ];
   let noble: Verifier | undefined;
   // The noble digester's own cache doubles the heap; at 1M keys its figure adds nothing new.

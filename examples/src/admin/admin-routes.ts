@@ -34,8 +34,13 @@ export interface AdminRoutesOptions {
   readonly environments?: readonly string[];
 }
 
+/** Where a request came from, for the audit log (the Fetch `Request` does not say). */
+export interface AdminClient {
+  readonly ip?: string | undefined;
+}
+
 /** Answers the page's requests; `null` for a path that is not the page's. */
-export type AdminRoutes = (request: Request) => Promise<Response | null>;
+export type AdminRoutes = (request: Request, client?: AdminClient) => Promise<Response | null>;
 
 // The page loads only its own script and styles; nothing may frame it.
 const SECURITY_HEADERS = {
@@ -75,7 +80,7 @@ export function createAdminRoutes(options: AdminRoutesOptions): AdminRoutes {
     };
   };
 
-  return async (request) => {
+  return async (request, client) => {
     const url = new URL(request.url);
     const path = url.pathname;
     const method = request.method;
@@ -118,7 +123,12 @@ export function createAdminRoutes(options: AdminRoutesOptions): AdminRoutes {
 
     if (session === null) return problem(401, 'not_signed_in', 'Sign in with the admin token.');
     if (unsafe && !hasCsrfToken(session, request.headers.get(CSRF_HEADER))) return csrfRefused();
-    return manage(request, { organisationId: session.organisationId });
+    // The audit log names the session by its actor (a digest, never the cookie's secret id).
+    return manage(request, {
+      organisationId: session.organisationId,
+      actor: session.actor,
+      ...(client?.ip === undefined ? {} : { ip: client.ip }),
+    });
   };
 
   async function sessionRoute(

@@ -1,6 +1,6 @@
 // Admin sessions of the API Keys page: a random id in an HttpOnly, SameSite=Strict cookie, and
 // a CSRF token that the page sends back on every write. Kept in memory: a restart signs out.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** The session cookie's name. */
 export const SESSION_COOKIE = 'keygate_admin';
@@ -12,6 +12,11 @@ const MAX_SESSIONS = 10_000;
 export interface AdminSession {
   readonly id: string;
   readonly organisationId: string;
+  /**
+   * How the audit log names this session: `admin:session-` and the first 12 hex digits of the
+   * id's SHA-256, so that an event can be told apart by session without holding its secret id.
+   */
+  readonly actor: string;
   readonly csrfToken: string;
   readonly expiresAt: number;
 }
@@ -36,9 +41,11 @@ export class AdminSessions {
 
   create(organisationId: string): AdminSession {
     this.#sweep();
+    const id = randomBytes(32).toString('base64url');
     const session: AdminSession = Object.freeze({
-      id: randomBytes(32).toString('base64url'),
+      id,
       organisationId,
+      actor: `admin:session-${createHash('sha256').update(id).digest('hex').slice(0, 12)}`,
       csrfToken: randomBytes(32).toString('base64url'),
       expiresAt: this.#now() + SESSION_TTL_MS,
     });

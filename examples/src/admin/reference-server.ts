@@ -128,6 +128,8 @@ export async function startReferenceServer(
     const peppers = peppersFromEnvironment(env);
     const keygate = createKeygate({
       store: opened.store,
+      // Every change made through the page (and the CLI, on the same store) is in the audit log.
+      ...(opened.audit === undefined ? {} : { audit: opened.audit }),
       resolveOrganisation: organisations.resolve,
       lastUsed: { flushIntervalMs: options.lastUsedFlushMs ?? 5_000 },
       ...rateLimitOptions(rateLimit, opened),
@@ -206,7 +208,9 @@ export async function startReferenceServer(
           await writeFetchResponse(answer, response);
           return;
         }
-        const answer = await admin(await toFetchRequest(request));
+        const answer = await admin(await toFetchRequest(request), {
+          ip: request.socket.remoteAddress,
+        });
         // Everything else belongs to the sites app (its 404 is a problem+json too).
         if (answer === null) app.routing(request, response);
         else await writeFetchResponse(answer, response);

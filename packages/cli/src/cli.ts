@@ -38,6 +38,10 @@ const OPTION_SPEC = {
   credits: { type: 'string' },
   refill: { type: 'string' },
   grace: { type: 'string' },
+  key: { type: 'string' },
+  since: { type: 'string' },
+  days: { type: 'string' },
+  limit: { type: 'string' },
   port: { type: 'string' },
   host: { type: 'string' },
   config: { type: 'string' },
@@ -63,6 +67,10 @@ Commands:
                               Issue a successor with the same policy (expiry, scopes, …); the old
                               key works for the grace period (default 0)
   keys verify                 Verify a key read from standard input
+  keys usage <id> [--days <30>]
+                              A key's verifications per day (accepted, refused)
+  audit --org <id> [--key <id>] [--since <7d|ISO date>] [--limit <100>]
+                              An organisation's audit log, newest first
   migrate                     Create or update the key table (SQL stores)
   serve [--port <8181>] [--host <127.0.0.1>] [--config <keygate.serve.json>]
                               Forward-auth server for nginx, Caddy, Traefik and Envoy
@@ -119,6 +127,17 @@ grace period (default 0: revoked at once; at most 30d). Of concurrent rotations 
   'keys verify': `Usage: printf %s "$KEY" | keygate keys verify [--json]
 
 Verifies a key read from standard input (never from the command line).`,
+  'keys usage': `Usage: keygate keys usage <id> [--days <30>] [--org <id>] [--json]
+
+Prints a key's verifications per UTC day, oldest first: accepted and refused (a refusal counts for
+a key once the key is known: revoked, disabled, expired, out of scope, rate limited). Verifiers add
+their counts to the store every few seconds. --days is 1 to 366 (default 30).`,
+  audit: `Usage: keygate audit --org <id> [--key <id>] [--since <7d|ISO date>] [--limit <100>] [--json]
+
+Prints an organisation's audit log, newest first: when, what (create, update, disable, enable,
+revoke, rotate, delete, leak), which key (id and prefix), who and from where. --since takes a
+duration back from now (7d, 12h) or an ISO 8601 time; --limit is 1 to 1000 (default 100).
+Changes made with this CLI are recorded with the actor cli:$USER.`,
   migrate: `Usage: keygate migrate [--store <url>] [--table <name>]
 
 Creates or updates the key table (SQL stores; Redis needs none).`,
@@ -144,7 +163,7 @@ export function parseCommandLine(
     if (values.help === true) return 'help';
     throw new UsageError(
       name === 'keys'
-        ? 'keys needs a command: create, list, revoke, delete, rotate or verify'
+        ? 'keys needs a command: create, list, update, revoke, delete, rotate, verify or usage'
         : `unknown command ${JSON.stringify(name)} (see keygate --help)`,
     );
   }
@@ -268,8 +287,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         `cannot open the store ${safeUrl(storeUrl)}: ${cleanMessage(error)}`,
       );
     }
-    keygate = createKeygate({ store: opened.store, ...keygateOptions });
-    return await runCommand(parsed, { io, opened, keygate });
+    keygate = createKeygate({
+      store: opened.store,
+      ...keygateOptions,
+      ...(opened.audit === undefined ? {} : { audit: opened.audit }),
+    });
+    return await runCommand(parsed, { io, opened, keygate, actor: cliActor(io.env) });
   } catch (error) {
     const failure = describeFailure(error);
     // One line, whatever it quotes (a key name, a URL): no password, nothing a terminal obeys.
@@ -281,6 +304,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     await keygate?.close().catch(() => {});
     await opened?.close().catch(() => {});
   }
+}
+
+// How the audit log names whoever runs the CLI: `cli:` and the user's login name.
+function cliActor(env: CliIo['env']): string {
+  const user = env.USER ?? env.USERNAME ?? env.LOGNAME;
+  return `cli:${user === undefined || user === '' ? 'unknown' : user}`;
 }
 
 /** The CLI's version: the one in its package.json, bundled at build time. */

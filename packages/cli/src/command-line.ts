@@ -50,6 +50,8 @@ export const COMMANDS = {
   'keys delete': { options: ['org'], args: 1 },
   'keys rotate': { options: ['org', 'grace', 'expires-in', 'expires-at', 'no-expiry'], args: 1 },
   'keys verify': { options: [], args: 0 },
+  'keys usage': { options: ['org', 'days'], args: 1 },
+  audit: { options: ['org', 'key', 'since', 'limit'], args: 0 },
   migrate: { options: [], args: 0 },
   serve: { options: ['port', 'host', 'config'], args: 0 },
   // Any number of paths (-1): none reads standard input.

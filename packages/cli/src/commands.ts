@@ -1,6 +1,6 @@
 // What each keygate command does, once the store is open: the key manager's operations, printed
 // for people or, with --json, for scripts.
-import type { ApiKeySummary, Keygate } from '@keygate/core';
+import { type ApiKeySummary, type Keygate, MAX_USAGE_DAYS } from '@keygate/core';
 import {
   formatDuration,
   MAX_EXPIRY_MS,
@@ -25,6 +25,8 @@ export interface CommandContext {
   readonly io: CliIo;
   readonly opened: OpenedKeyStore;
   readonly keygate: Keygate;
+  /** Who the audit log names for changes made by this command (`cli:<user>`). */
+  readonly actor?: string;
 }
 
 /** Runs one parsed command; returns the exit code, or throws a usage error or a failure. */
@@ -44,6 +46,10 @@ export async function runCommand(parsed: ParsedCommand, context: CommandContext)
       return updateKey(parsed, context);
     case 'keys verify':
       return verifyKey(parsed, context);
+    case 'keys usage':
+      return keyUsage(parsed, context);
+    case 'audit':
+      return auditLog(parsed, context);
     case 'migrate':
       return migrate(parsed, context);
     case 'serve':
@@ -55,20 +61,26 @@ export async function runCommand(parsed: ParsedCommand, context: CommandContext)
   }
 }
 
-async function createKey(parsed: ParsedCommand, { io, keygate }: CommandContext): Promise<number> {
+async function createKey(
+  parsed: ParsedCommand,
+  { io, keygate, actor }: CommandContext,
+): Promise<number> {
   const organisationId = required(parsed, 'org', 'keys create needs --org <organisation id>');
   const name = required(parsed, 'name', 'keys create needs --name <name> (e.g. "Production API")');
   const environment = optional(parsed, 'env');
   const scopes = scopesOption(parsed);
   const created = await asUsage(() =>
-    keygate.keys.create({
-      organisationId,
-      name,
-      expiresAt: expiryOption(parsed),
-      ...(environment === undefined ? {} : { environment }),
-      ...(scopes === undefined ? {} : { scopes }),
-      ...quotaOptions(parsed),
-    }),
+    keygate.keys.create(
+      {
+        organisationId,
+        name,
+        expiresAt: expiryOption(parsed),
+        ...(environment === undefined ? {} : { environment }),
+        ...(scopes === undefined ? {} : { scopes }),
+        ...quotaOptions(parsed),
+      },
+      actor === undefined ? {} : { actor },
+    ),
   );
   if (parsed.json) {
     write(io, { key: created.key, record: toApiKeyJson(created.record) });
@@ -111,10 +123,13 @@ async function listKeys(parsed: ParsedCommand, { io, keygate }: CommandContext):
   return 0;
 }
 
-async function revokeKey(parsed: ParsedCommand, { io, keygate }: CommandContext): Promise<number> {
+async function revokeKey(
+  parsed: ParsedCommand,
+  { io, keygate, actor }: CommandContext,
+): Promise<number> {
   const id = parsed.args[0]!;
   const startedAt = Date.now();
-  const after = await manage(() => keygate.keys.revoke(id, guardOf(parsed)));
+  const after = await manage(() => keygate.keys.revoke(id, guardOf(parsed, actor)));
   // revoke keeps the first revocation time: one before this command means it was revoked already.
   const alreadyRevoked = after.revokedAt !== null && after.revokedAt.getTime() < startedAt;
   if (parsed.json) {
@@ -131,15 +146,21 @@ async function revokeKey(parsed: ParsedCommand, { io, keygate }: CommandContext)
   return 0;
 }
 
-async function deleteKey(parsed: ParsedCommand, { io, keygate }: CommandContext): Promise<number> {
+async function deleteKey(
+  parsed: ParsedCommand,
+  { io, keygate, actor }: CommandContext,
+): Promise<number> {
   const id = parsed.args[0]!;
-  if (!(await keygate.keys.delete(id, guardOf(parsed)))) throw notFound(id);
+  if (!(await keygate.keys.delete(id, guardOf(parsed, actor)))) throw notFound(id);
   if (parsed.json) write(io, { deleted: true, id });
   else io.stdout(`Deleted key ${printable(id)}.\n`);
   return 0;
 }
 
-async function updateKey(parsed: ParsedCommand, { io, keygate }: CommandContext): Promise<number> {
+async function updateKey(
+  parsed: ParsedCommand,
+  { io, keygate, actor }: CommandContext,
+): Promise<number> {
   const id = parsed.args[0]!;
   const name = optional(parsed, 'name');
   const scopes = scopesOption(parsed);
@@ -159,7 +180,7 @@ async function updateKey(parsed: ParsedCommand, { io, keygate }: CommandContext)
       'keys update needs something to change: --name, --expires-in, --expires-at, --no-expiry, --scopes, --enable, --disable, --rate-limit, --credits or --refill',
     );
   }
-  const after = await manage(() => keygate.keys.update(id, changes, guardOf(parsed)));
+  const after = await manage(() => keygate.keys.update(id, changes, guardOf(parsed, actor)));
   if (parsed.json) write(io, { updated: true, record: toApiKeyJson(after) });
   else {
     io.stdout(
@@ -177,7 +198,10 @@ async function updateKey(parsed: ParsedCommand, { io, keygate }: CommandContext)
   return 0;
 }
 
-async function rotateKey(parsed: ParsedCommand, { io, keygate }: CommandContext): Promise<number> {
+async function rotateKey(
+  parsed: ParsedCommand,
+  { io, keygate, actor }: CommandContext,
+): Promise<number> {
   const id = parsed.args[0]!;
   const graceText = optional(parsed, 'grace');
   const gracePeriodMs = graceText === undefined ? 0 : parseDuration(graceText);
@@ -191,7 +215,7 @@ async function rotateKey(parsed: ParsedCommand, { io, keygate }: CommandContext)
     keygate.keys.rotate(id, {
       gracePeriodMs,
       ...(expiry === undefined ? {} : { expiresAt: expiry }),
-      ...guardOf(parsed),
+      ...guardOf(parsed, actor),
     }),
   );
   if (parsed.json) {
@@ -280,9 +304,112 @@ function notFound(id: string): CommandFailure {
 }
 
 // --org limits a command to that organisation's keys; another organisation's key is "not found".
-function guardOf(parsed: ParsedCommand): { organisationId?: string } {
+// The actor goes with it into the change's audit event.
+function guardOf(
+  parsed: ParsedCommand,
+  actor?: string,
+): { organisationId?: string; actor?: string } {
   const organisationId = optional(parsed, 'org');
-  return organisationId === undefined ? {} : { organisationId };
+  return {
+    ...(organisationId === undefined ? {} : { organisationId }),
+    ...(actor === undefined ? {} : { actor }),
+  };
+}
+
+async function keyUsage(parsed: ParsedCommand, { io, keygate }: CommandContext): Promise<number> {
+  const id = parsed.args[0]!;
+  const daysText = optional(parsed, 'days');
+  const days = daysText === undefined ? 30 : wholeNumber(daysText, '--days', 1, MAX_USAGE_DAYS);
+  const usage = await manage(() => keygate.keys.usage(id, { ...guardOf(parsed), days }));
+  if (parsed.json) {
+    write(io, usage);
+    return 0;
+  }
+  const total = usage.days.reduce(
+    (sum, day) => ({ accepted: sum.accepted + day.accepted, refused: sum.refused + day.refused }),
+    { accepted: 0, refused: 0 },
+  );
+  const width = String(Math.max(total.accepted, total.refused, 8)).length;
+  const lines = [
+    `Usage of key ${printable(id)}, last ${days} day${days === 1 ? '' : 's'} (UTC):`,
+    `  ${'date'.padEnd(10)}  ${'accepted'.padStart(width)}  ${'refused'.padStart(width)}`,
+    ...usage.days.map(
+      (day) =>
+        `  ${day.date}  ${String(day.accepted).padStart(width)}  ${String(day.refused).padStart(width)}`,
+    ),
+    `  ${'total'.padEnd(10)}  ${String(total.accepted).padStart(width)}  ${String(total.refused).padStart(width)}`,
+    '',
+  ];
+  io.stdout(lines.join('\n'));
+  return 0;
+}
+
+async function auditLog(parsed: ParsedCommand, { io, keygate }: CommandContext): Promise<number> {
+  const organisationId = required(parsed, 'org', 'audit needs --org <organisation id>');
+  const keyId = optional(parsed, 'key');
+  const sinceText = optional(parsed, 'since');
+  let since: Date | undefined;
+  if (sinceText !== undefined) {
+    const back = parseDuration(sinceText);
+    since = back === undefined ? parseIsoDate(sinceText) : new Date(Date.now() - back);
+    if (since === undefined) {
+      throw new UsageError(
+        `--since must be a duration such as 7d or 12h, or an ISO 8601 time, got ${JSON.stringify(sinceText)}`,
+      );
+    }
+  }
+  const limitText = optional(parsed, 'limit');
+  const limit = limitText === undefined ? 100 : wholeNumber(limitText, '--limit', 1, 1000);
+  const page = await keygate.keys.listAuditEvents({
+    organisationId,
+    limit,
+    ...(keyId === undefined ? {} : { keyId }),
+    ...(since === undefined ? {} : { since }),
+  });
+  if (parsed.json) {
+    write(io, {
+      organisationId,
+      events: page.events.map((event) => ({ ...event, at: event.at.toISOString() })),
+      nextCursor: page.nextCursor,
+    });
+    return 0;
+  }
+  if (page.events.length === 0) {
+    io.stdout(`No audit events for organisation ${printable(organisationId)}.\n`);
+    return 0;
+  }
+  const rows = page.events.map((event) => [
+    shortTime(event.at),
+    event.action,
+    printable(event.keyId),
+    `${printable(event.keyPrefix)}…`,
+    printable(event.actor ?? '-'),
+    printable(event.ip ?? '-'),
+  ]);
+  const header = ['at', 'action', 'key', 'prefix', 'actor', 'ip'];
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column]!.length)),
+  );
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column]!))
+      .join('  ')
+      .trimEnd();
+  io.stdout(`${[line(header), ...rows.map(line)].join('\n')}\n`);
+  if (page.nextCursor !== null) {
+    io.stdout(`(the newest ${limit}; more with --limit or --since)\n`);
+  }
+  return 0;
+}
+
+function wholeNumber(text: string, option: string, min: number, max: number): number {
+  const value = /^\d{1,6}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(value >= min && value <= max)) {
+    throw new UsageError(
+      `${option} must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`,
+    );
+  }
+  return value;
 }
 
 // A key-manager call: its typed errors become the CLI's failures (matched by code, not message).

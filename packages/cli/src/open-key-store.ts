@@ -3,12 +3,13 @@
 // the same way.
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { KeyStore, RateLimiter } from '@keygate/core';
-import { RedisKeyStore, RedisRateLimiter } from '@keygate/redis';
+import type { AuditSink, KeyStore, RateLimiter } from '@keygate/core';
+import { RedisAuditSink, RedisKeyStore, RedisRateLimiter } from '@keygate/redis';
 import {
   type AnyKysely,
   migrateToLatest,
   type OpenPostgresListener,
+  SqlAuditSink,
   SqlKeyStore,
 } from '@keygate/sql';
 import Database from 'better-sqlite3';
@@ -50,6 +51,8 @@ export interface OpenKeyStoreOptions {
 export interface OpenedKeyStore {
   readonly kind: StoreKind;
   readonly store: KeyStore;
+  /** The audit log beside the keys: `<table>_audit` (SQL) or a capped stream per organisation (Redis). */
+  readonly audit?: AuditSink;
   /** The URL with any password hidden, for messages. */
   readonly displayUrl: string;
   /** SQL stores: the Kysely instance, for an application's own tables in the same database. */
@@ -233,6 +236,7 @@ async function openSql(
   return {
     kind: target.kind,
     store,
+    audit: new SqlAuditSink({ db, ...table }),
     db,
     displayUrl: target.displayUrl,
     async migrate() {
@@ -292,6 +296,10 @@ async function openRedis(
     return {
       kind: 'redis',
       store,
+      audit: new RedisAuditSink({
+        client,
+        ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
+      }),
       displayUrl: target.displayUrl,
       createRateLimiter: (limiter) =>
         new RedisRateLimiter({

@@ -1,5 +1,16 @@
 // The public surface of @keygate/core: every export named here, types with `export type`.
 
+export {
+  type AuditAction,
+  type AuditContext,
+  type AuditEvent,
+  type AuditPage,
+  type AuditQuery,
+  type AuditSink,
+  checkAuditQuery,
+  isAuditAction,
+} from './audit/audit-event.js';
+export { auditPageOf, MemoryAuditSink } from './audit/memory-audit-sink.js';
 export type { AuthContext, DefaultOrganisation, Organisation, Register } from './auth-context.js';
 export {
   createKeyDigester,
@@ -53,6 +64,7 @@ export {
   createKeyManager,
   type KeyManager,
   type KeyManagerOptions,
+  type KeyUsageOptions,
   type OrganisationGuard,
   type RotateApiKeyOptions,
   type RotatedApiKey,
@@ -68,7 +80,7 @@ export type {
   SubscriptionMonitor,
   Unsubscribe,
 } from './key-store.js';
-export { createKeygate, type Keygate } from './keygate.js';
+export { createKeygate, type Keygate, type KeygateOptions } from './keygate.js';
 export {
   checkLogger,
   createConsoleLogger,
@@ -158,6 +170,16 @@ export {
 } from './scopes.js';
 export { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './store/pagination.js';
 export {
+  isUsageDay,
+  type KeyUsage,
+  MAX_USAGE_DAYS,
+  sumUsage,
+  type UsageDay,
+  type UsageEntry,
+  usageDayOf,
+  usageDaysUntil,
+} from './usage/usage-entry.js';
+export {
   createVerifier,
   type Verifier,
   type VerifyOptions,
@@ -171,3 +193,10 @@ export type {
   VerifierOperation,
   VerifierOptions,
 } from './verifier-options.js';
+export {
+  STORE_CHANNEL,
+  type StoreEventMessage,
+  VERIFY_CHANNEL,
+  type VerifyCacheState,
+  type VerifyEventMessage,
+} from './verify-events.js';

@@ -2,6 +2,14 @@
 // revoke, delete and rotate, all through the KeyStore. Plaintext keys leave only from create
 // and rotate, and never reach the store.
 
+import type {
+  AuditAction,
+  AuditContext,
+  AuditEvent,
+  AuditPage,
+  AuditQuery,
+  AuditSink,
+} from './audit/audit-event.js';
 import { checkStore } from './check-store.js';
 import { createKeyDigester, type KeyDigester, type Pepper } from './digest.js';
 import { ApiKeyNotFoundError, ApiKeyStateError } from './errors.js';
@@ -18,6 +26,7 @@ import {
   type UpdateApiKeyInput,
 } from './key-manager-input.js';
 import type { ApiKeyUpdateCondition, KeyStore, ListOptions } from './key-store.js';
+import { checkLogger, createConsoleLogger, errorFields, type KeygateLogger } from './logger.js';
 import { applyCreditsUpdate } from './quotas/quota-input.js';
 import {
   type ApiKeyRecord,
@@ -26,6 +35,7 @@ import {
   apiKeyStatus,
   toApiKeySummary,
 } from './record.js';
+import { type KeyUsage, MAX_USAGE_DAYS, usageDaysUntil } from './usage/usage-entry.js';
 import type { Verifier } from './verifier.js';
 
 export type { CreateApiKeyInput, UpdateApiKeyInput } from './key-manager-input.js';
@@ -38,6 +48,12 @@ export interface KeyManagerOptions {
   readonly verifier?: Verifier;
   readonly format?: KeyFormat | KeyFormatOptions;
   readonly peppers?: readonly Pepper[];
+  /** Where each management action is recorded (docs/observability.md, "Audit log"). */
+  readonly audit?: AuditSink;
+  /** Called with each audit event too (after `audit` kept it), to ship it elsewhere. */
+  readonly onAudit?: (event: AuditEvent) => void | Promise<void>;
+  /** Where a failed audit write is logged. Default: the verifier's logger, or a console one. */
+  readonly logger?: KeygateLogger;
 }
 
 /**
@@ -45,8 +61,14 @@ export interface KeyManagerOptions {
  * exactly like one that does not exist (`api_key_not_found`, or `false` from `delete`), so that
  * ids cannot be probed across organisations.
  */
-export interface OrganisationGuard {
+export interface OrganisationGuard extends AuditContext {
   readonly organisationId?: string;
+}
+
+/** Options of {@link KeyManager.usage}. */
+export interface KeyUsageOptions extends OrganisationGuard {
+  /** How many days, ending today (UTC): 1 to 366, default 30. */
+  readonly days?: number;
 }
 
 /** Options of {@link KeyManager.rotate}. */
@@ -81,7 +103,7 @@ export interface ApiKeyListPage {
  */
 export interface KeyManager {
   /** Issues a key. The plaintext is in the answer and nowhere else: show it once. */
-  create(input: CreateApiKeyInput): Promise<CreatedApiKey>;
+  create(input: CreateApiKeyInput, context?: AuditContext): Promise<CreatedApiKey>;
   /** One key as a listing shows it, or `null`. */
   get(id: string, guard?: OrganisationGuard): Promise<ApiKeySummary | null>;
   /** An organisation's keys, newest first, without digests. */
@@ -108,6 +130,14 @@ export interface KeyManager {
    * already has a successor.
    */
   rotate(id: string, options?: RotateApiKeyOptions): Promise<RotatedApiKey>;
+  /**
+   * A key's verifications per UTC day (accepted, refused), oldest first, zero-filled; counts
+   * reach the store when verifiers flush (every few seconds). Rejects with `api_key_not_found`
+   * for a key that does not exist (or is another organisation's).
+   */
+  usage(id: string, options?: KeyUsageOptions): Promise<KeyUsage>;
+  /** An organisation's audit events, newest first; an empty page without an audit sink. */
+  listAuditEvents(query: AuditQuery): Promise<AuditPage>;
 }
 
 /**
@@ -133,7 +163,27 @@ export function createKeyManager(options: KeyManagerOptions): KeyManager {
     options.peppers === undefined && verifier !== undefined
       ? verifier.options.digester
       : createKeyDigester(options.peppers === undefined ? {} : { peppers: options.peppers });
-  return new StoreKeyManager(store, format, digester, verifier);
+  if (options.audit !== undefined && typeof options.audit?.record !== 'function') {
+    throw new TypeError('@keygate/core: audit must be an audit sink (with record and list)');
+  }
+  if (options.onAudit !== undefined && typeof options.onAudit !== 'function') {
+    throw new TypeError('@keygate/core: onAudit must be a function');
+  }
+  const logger =
+    checkLogger(options.logger, '@keygate/core') ??
+    verifier?.options.logger ??
+    createConsoleLogger();
+  return new StoreKeyManager(store, format, digester, verifier, {
+    audit: options.audit,
+    onAudit: options.onAudit,
+    logger,
+  });
+}
+
+interface AuditOutlet {
+  readonly audit: AuditSink | undefined;
+  readonly onAudit: ((event: AuditEvent) => void | Promise<void>) | undefined;
+  readonly logger: KeygateLogger;
 }
 
 class StoreKeyManager implements KeyManager {
@@ -141,21 +191,26 @@ class StoreKeyManager implements KeyManager {
   readonly #format: KeyFormat;
   readonly #digester: KeyDigester;
   readonly #verifier: Verifier | undefined;
+  readonly #outlet: AuditOutlet;
 
   constructor(
     store: KeyStore,
     format: KeyFormat,
     digester: KeyDigester,
     verifier: Verifier | undefined,
+    outlet: AuditOutlet,
   ) {
     this.#store = store;
     this.#format = format;
     this.#digester = digester;
     this.#verifier = verifier;
+    this.#outlet = outlet;
   }
 
-  async create(input: CreateApiKeyInput): Promise<CreatedApiKey> {
-    return this.#issue(checkCreateInput(input, this.#format));
+  async create(input: CreateApiKeyInput, context?: AuditContext): Promise<CreatedApiKey> {
+    const created = await this.#issue(checkCreateInput(input, this.#format));
+    await this.#audit('create', created.record, context);
+    return created;
   }
 
   async get(id: string, guard?: OrganisationGuard): Promise<ApiKeySummary | null> {
@@ -221,7 +276,14 @@ class StoreKeyManager implements KeyManager {
         ? {}
         : { disabledAt: enabled ? null : (before.disabledAt ?? new Date()) }),
     };
-    return this.#write(before, write, condition);
+    const after = await this.#write(before, write, condition);
+    // One event per call: an update that sets `enabled` is the disable or enable it does.
+    await this.#audit(
+      enabled === undefined ? 'update' : enabled ? 'enable' : 'disable',
+      after,
+      guard,
+    );
+    return after;
   }
 
   rename(id: string, name: string, guard?: OrganisationGuard): Promise<ApiKeySummary> {
@@ -236,7 +298,9 @@ class StoreKeyManager implements KeyManager {
     const before = await this.#read(id, guard);
     if (before.revokedAt !== null) return toApiKeySummary(before);
     try {
-      return await this.#write(before, { revokedAt: new Date() }, { revokedAt: null });
+      const after = await this.#write(before, { revokedAt: new Date() }, { revokedAt: null });
+      await this.#audit('revoke', after, guard);
+      return after;
     } catch (error) {
       if (!isStateError(error)) throw error;
       // Revoked by someone else since the read: theirs is the first revocation time, so answer
@@ -250,6 +314,7 @@ class StoreKeyManager implements KeyManager {
     if (record === null || !isGuarded(record, guard)) return false;
     const deleted = await this.#store.delete(record.id);
     this.#verifier?.invalidate({ id: record.id, hash: record.hash });
+    if (deleted) await this.#audit('delete', record, guard);
     return deleted;
   }
 
@@ -296,12 +361,80 @@ class StoreKeyManager implements KeyManager {
         // Written only if no other rotation (or revocation) got there since the read.
         { replacedById: null, revokedAt: null },
       );
+      // One event, on the key that was rotated (its successor is its replacedById).
+      await this.#audit('rotate', previous, options);
       return { ...successor, previous };
     } catch (error) {
       // Another rotation won: its successor is the key's, so this one is taken back before
       // anyone saw it. Any other failure keeps it, since the old key may have been ended.
       if (isStateError(error)) await this.#store.delete(successor.record.id).catch(() => {});
       throw error;
+    }
+  }
+
+  async usage(id: string, options: KeyUsageOptions = {}): Promise<KeyUsage> {
+    const days = options.days ?? 30;
+    if (!Number.isSafeInteger(days) || days < 1 || days > MAX_USAGE_DAYS) {
+      throw new RangeError(
+        `@keygate/core: days must be a whole number from 1 to ${MAX_USAGE_DAYS}`,
+      );
+    }
+    const record = await this.#read(id, options);
+    const dates = usageDaysUntil(Date.now(), days);
+    const stored =
+      (await this.#store.readUsage?.(record.id, dates[0]!, dates[dates.length - 1]!)) ?? [];
+    const byDate = new Map(stored.map((entry) => [entry.date, entry]));
+    return {
+      keyId: record.id,
+      days: dates.map((date) => ({
+        date,
+        accepted: byDate.get(date)?.accepted ?? 0,
+        refused: byDate.get(date)?.refused ?? 0,
+      })),
+    };
+  }
+
+  async listAuditEvents(query: AuditQuery): Promise<AuditPage> {
+    const audit = this.#outlet.audit;
+    if (audit === undefined) return { events: [], nextCursor: null };
+    return audit.list(query);
+  }
+
+  // Records one action. The action is done by now: a failing sink or hook is logged, never
+  // thrown, so the caller is not told "failed" about a change that happened.
+  async #audit(
+    action: AuditAction,
+    key: { readonly id: string; readonly prefix: string; readonly organisationId: string | null },
+    context: AuditContext | undefined,
+  ): Promise<void> {
+    const { audit, onAudit, logger } = this.#outlet;
+    if (audit === undefined && onAudit === undefined) return;
+    const event: AuditEvent = Object.freeze({
+      id: crypto.randomUUID(),
+      action,
+      keyId: key.id,
+      keyPrefix: key.prefix,
+      organisationId: key.organisationId,
+      // Bounded like the columns that keep them (SQL: 255 and 64 characters).
+      actor: typeof context?.actor === 'string' ? context.actor.slice(0, 255) : null,
+      ip: typeof context?.ip === 'string' ? context.ip.slice(0, 64) : null,
+      at: new Date(),
+    });
+    try {
+      await audit?.record(event);
+    } catch (error) {
+      logger.error(
+        { action, keyId: key.id, ...errorFields(error) },
+        '@keygate/core: the audit sink failed',
+      );
+    }
+    try {
+      await onAudit?.(event);
+    } catch (error) {
+      logger.error(
+        { action, keyId: key.id, ...errorFields(error) },
+        '@keygate/core: onAudit failed',
+      );
     }
   }
 

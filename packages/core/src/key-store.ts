@@ -1,6 +1,7 @@
 // The storage contract (docs/design.md, "Stores"): small, Promise-only, one conformance suite.
 import type { CreditConsumption } from './quotas/credits.js';
 import type { ApiKeyRecord, ApiKeyRecordChanges } from './record.js';
+import type { UsageEntry } from './usage/usage-entry.js';
 
 /** One page of an organisation's keys, newest first. */
 export interface ApiKeyPage {
@@ -116,6 +117,17 @@ export interface KeyStore {
    * it has no credits. Publishes no invalidation event: credits are never cached.
    */
   consumeCredits(id: string, cost: number, now: Date): Promise<CreditConsumption | null>;
+  /**
+   * Adds verification counts per key and UTC day (docs/observability.md, "Usage"): each entry's
+   * `accepted` and `refused` are added to what the store holds for that key and day, so that
+   * batches from many instances sum up. Optional: a store without it keeps no usage.
+   */
+  recordUsage?(entries: readonly UsageEntry[]): Promise<void>;
+  /**
+   * A key's counts for the days from `from` to `to` (`YYYY-MM-DD`, both included), in any
+   * order; days without counts may be left out.
+   */
+  readUsage?(keyId: string, from: string, to: string): Promise<readonly UsageEntry[]>;
   /**
    * Delivers other instances' (and this one's) invalidation events. Optional: a store without a
    * channel leaves it out, and verifiers then rely on their cache TTL. A store that can lose its

@@ -3,6 +3,7 @@
 // rotate), on the Fetch API.
 export { formatDuration, parseDuration } from './management/duration.js';
 export {
+  type AuditEventsBody,
   createManagementHandler,
   type IssuedApiKeyBody,
   type ManagedApiKey,

@@ -20,6 +20,7 @@ import type { RateLimitPolicy } from './quotas/rate-limit-policy.js';
 import type { ApiKeyRecord, ApiKeyRecordChanges } from './record.js';
 import { latestUsePerId } from './store/latest-use.js';
 import { decodeCursor, isAfterCursor, pageOf, pageSize } from './store/pagination.js';
+import type { UsageEntry } from './usage/usage-entry.js';
 
 // Times are kept as numbers (null when absent: a missing time then costs no heap number),
 // strings are shared with the record, and empty scopes and metadata share one frozen value:
@@ -66,6 +67,8 @@ export class MemoryKeyStore implements KeyStore {
   // costs ~30 bytes, and an organisation has few keys, so listing sorts and deleting scans them.
   readonly #byOrganisation = new Map<string, StoredRecord[]>();
   readonly #listeners = new Set<(event: InvalidationEvent) => void>();
+  // Usage counts by key id, then by day.
+  readonly #usage = new Map<string, Map<string, { accepted: number; refused: number }>>();
 
   /** Number of records held. */
   get size(): number {
@@ -154,6 +157,31 @@ export class MemoryKeyStore implements KeyStore {
     const { columns, consumption } = takeCredits(stored.credits, cost, now.getTime());
     stored.credits = columns;
     return consumption;
+  }
+
+  async recordUsage(entries: readonly UsageEntry[]): Promise<void> {
+    for (const entry of entries) {
+      let days = this.#usage.get(entry.keyId);
+      if (days === undefined) {
+        days = new Map();
+        this.#usage.set(entry.keyId, days);
+      }
+      const counts = days.get(entry.date);
+      if (counts === undefined) {
+        days.set(entry.date, { accepted: entry.accepted, refused: entry.refused });
+      } else {
+        counts.accepted += entry.accepted;
+        counts.refused += entry.refused;
+      }
+    }
+  }
+
+  async readUsage(keyId: string, from: string, to: string): Promise<readonly UsageEntry[]> {
+    const entries: UsageEntry[] = [];
+    for (const [date, counts] of this.#usage.get(keyId) ?? []) {
+      if (date >= from && date <= to) entries.push({ keyId, date, ...counts });
+    }
+    return entries;
   }
 
   async subscribe(listener: (event: InvalidationEvent) => void): Promise<Unsubscribe> {

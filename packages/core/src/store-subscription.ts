@@ -3,6 +3,7 @@
 // at start, and a reason to empty the cache whenever events may have been missed.
 import { withDeadline } from './deadline.js';
 import type { InvalidationEvent, KeyStore, SubscriptionMonitor, Unsubscribe } from './key-store.js';
+import { publishSubscriptionChange } from './verify-events.js';
 
 /** How long to wait before trying again to subscribe to the store's invalidation events. */
 const SUBSCRIBE_RETRY_MS = 5_000;
@@ -53,8 +54,14 @@ export class StoreSubscription {
     if (typeof subscribe !== 'function' || this.#closed) return;
     const listener = this.#listener;
     const monitor: SubscriptionMonitor = {
-      onLost: (error) => listener.onError(error),
-      onResync: () => listener.onMissedEvents(),
+      onLost: (error) => {
+        publishSubscriptionChange(true, error);
+        listener.onError(error);
+      },
+      onResync: () => {
+        publishSubscriptionChange(false);
+        listener.onMissedEvents();
+      },
     };
     try {
       // A subscription confirmed after its deadline is ended at once: nobody holds it.
@@ -72,7 +79,10 @@ export class StoreSubscription {
         return;
       }
       this.#unsubscribe = unsubscribe;
-      if (isRetry) listener.onMissedEvents();
+      if (isRetry) {
+        publishSubscriptionChange(false);
+        listener.onMissedEvents();
+      }
     } catch (error) {
       listener.onError(error);
       this.#retry = setTimeout(() => void this.#subscribe(true), SUBSCRIBE_RETRY_MS);

@@ -5,6 +5,7 @@ import { withDeadline } from './deadline.js';
 import type { LastUsedRecorder } from './last-used-recorder.js';
 import type { RateLimiter } from './quotas/rate-limiter.js';
 import type { StoreSubscription } from './store-subscription.js';
+import type { UsageRecorder } from './usage/usage-recorder.js';
 
 /** What `close()` may take beyond the store timeout before it gives up on the store. */
 const CLOSE_GRACE_MS = 500;
@@ -13,6 +14,7 @@ const CLOSE_GRACE_MS = 500;
 export interface VerifierResources {
   readonly subscription: StoreSubscription;
   readonly lastUsed: LastUsedRecorder | undefined;
+  readonly usage: UsageRecorder | undefined;
   readonly limiter: RateLimiter;
   readonly storeTimeoutMs: number;
   readonly onError: (error: unknown, operation: 'last-used' | 'rate-limit') => void;
@@ -24,9 +26,10 @@ export async function closeVerifierResources(resources: VerifierResources): Prom
   // Each store call has its own deadline too, so nothing is left waiting forever behind this one.
   const unsubscribing = resources.subscription.close();
   const flushing = resources.lastUsed?.close();
+  const counting = resources.usage?.close();
   try {
     await withDeadline(
-      () => Promise.all([unsubscribing, flushing]),
+      () => Promise.all([unsubscribing, flushing, counting]),
       timeoutMs + CLOSE_GRACE_MS,
       `close: the key store did not finish within ${timeoutMs} ms; unwritten last-used times are dropped`,
     );

@@ -10,6 +10,7 @@ import type { RateLimitHeaderStyle } from './quotas/quota-report.js';
 import { checkRateLimitPolicy, type RateLimitPolicy } from './quotas/rate-limit-policy.js';
 import type { RateLimiter } from './quotas/rate-limiter.js';
 import { DEFAULT_REFUSAL_BUDGET } from './quotas/refusal-budget.js';
+import { publishingStoreFailures } from './verify-events.js';
 
 /** Looks up an organisation; `null`, `undefined` or `false` means "no active organisation". */
 export type ResolveOrganisation = (
@@ -24,7 +25,8 @@ export type VerifierOperation =
   | 'rehash'
   | 'subscribe'
   | 'rate-limit'
-  | 'credits';
+  | 'credits'
+  | 'usage';
 
 /** Options of {@link createVerifier}. */
 export interface VerifierOptions {
@@ -61,6 +63,17 @@ export interface VerifierOptions {
         /** Record a key's use at most this often per instance (default 60,000 ms). */
         readonly intervalMs?: number;
         /** Write collected uses this often (default 5,000 ms). */
+        readonly flushIntervalMs?: number;
+      };
+  /**
+   * Usage counts per key and day (accepted, refused), added to the store in batches
+   * (docs/observability.md, "Usage"); `false` turns them off. Off by itself when the store has
+   * no `recordUsage`.
+   */
+  readonly usage?:
+    | false
+    | {
+        /** Write collected counts this often (default 5,000 ms). */
         readonly flushIntervalMs?: number;
       };
   /**
@@ -121,6 +134,8 @@ export interface ResolvedVerifierOptions {
     | undefined;
   readonly storeTimeoutMs: number;
   readonly lastUsed: { readonly intervalMs: number; readonly flushIntervalMs: number } | undefined;
+  /** `undefined` when usage is off or the store keeps none. */
+  readonly usage: { readonly flushIntervalMs: number } | undefined;
   readonly rateLimit: RateLimitPolicy | undefined;
   readonly organisationRateLimit:
     | ((organisation: Organisation) => RateLimitPolicy | null | undefined)
@@ -185,6 +200,15 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
             'lastUsed.flushIntervalMs',
           ),
         };
+  const usage =
+    options.usage === false || typeof store.recordUsage !== 'function'
+      ? undefined
+      : {
+          flushIntervalMs: positiveInteger(
+            options.usage?.flushIntervalMs ?? 5_000,
+            'usage.flushIntervalMs',
+          ),
+        };
   const rateLimit =
     options.rateLimit === undefined
       ? undefined
@@ -240,6 +264,7 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
     cache: cache && Object.freeze(cache),
     storeTimeoutMs: positiveInteger(options.storeTimeoutMs ?? 2_000, 'storeTimeoutMs'),
     lastUsed: lastUsed && Object.freeze(lastUsed),
+    usage: usage && Object.freeze(usage),
     rateLimit,
     organisationRateLimit: options.organisationRateLimit,
     rateLimiter,
@@ -249,7 +274,8 @@ export function resolveVerifierOptions(options: VerifierOptions): ResolvedVerifi
     realm: options.realm ?? 'api',
     problemTypeBase: options.problemTypeBase,
     logger,
-    onError: options.onError ?? throttledWarning(logger),
+    // Failures are published on `keygate:store` too, while someone listens (verify-events.ts).
+    onError: publishingStoreFailures(options.onError ?? throttledWarning(logger)),
   });
 }
 

@@ -26,6 +26,7 @@ import { createRefusals, type Refusals } from './refusals.js';
 import { missingScopeError } from './scopes.js';
 import { SharedLoads } from './shared-loads.js';
 import { StoreSubscription } from './store-subscription.js';
+import { UsageRecorder } from './usage/usage-recorder.js';
 import { acceptedEntry, type CachedKey, refusedEntry, VerifierCache } from './verifier-cache.js';
 import { closeVerifierResources } from './verifier-close.js';
 import {
@@ -33,8 +34,8 @@ import {
   resolveVerifierOptions,
   type VerifierOptions,
 } from './verifier-options.js';
-
 import type { VerifyOptions, VerifyResult } from './verifier-result.js';
+import { publishVerification, type VerifyTrace, verifyChannel } from './verify-events.js';
 
 export type { VerifyFailure } from './refusals.js';
 export type { VerifyOptions, VerifyResult, VerifySuccess } from './verifier-result.js';
@@ -91,6 +92,8 @@ export interface Verifier {
   clearCache(): void;
   /** Writes collected last-used times now. */
   flushLastUsed(): Promise<void>;
+  /** Adds collected usage counts to the store now (docs/observability.md, "Usage"). */
+  flushUsage(): Promise<void>;
   /**
    * Unsubscribes, flushes last-used times and empties the cache. Does not close the store.
    * Settles within `storeTimeoutMs` (plus a little) whatever the store does; last-used times it
@@ -130,12 +133,17 @@ class ApiKeyVerifier implements Verifier {
   readonly #loads = new SharedLoads<CachedKey>();
   readonly #problems = new WeakMap<ApiKeyError, Problem>();
   readonly #lastUsed: LastUsedRecorder | undefined;
+  readonly #usage: UsageRecorder | undefined;
   readonly #digest: (key: string) => string;
   readonly #limiter: RateLimiter;
   readonly #quotas: QuotaStage;
   readonly #budget: RefusalBudget | undefined;
   readonly #subscription: StoreSubscription;
   #closed = false;
+  // The entry the last cache hit answered from, and the trace of the verification being observed:
+  // both read synchronously by #observed around one call, so concurrent requests never mix them.
+  #lastHit: CachedKey | undefined;
+  #trace: VerifyTrace | undefined;
   // Bumped by every invalidation: a lookup that was in flight when one arrived may have read the
   // record before the change, so its answer is used once but not cached.
   #invalidations = 0;
@@ -158,6 +166,14 @@ class ApiKeyVerifier implements Verifier {
         (error) => options.onError(error, 'last-used'),
       );
     }
+    if (options.usage) {
+      this.#usage = new UsageRecorder(
+        options.store,
+        options.usage.flushIntervalMs,
+        options.storeTimeoutMs,
+        (error) => options.onError(error, 'usage'),
+      );
+    }
     this.#limiter = options.rateLimiter ?? new MemoryRateLimiter();
     this.#quotas = verifierQuotaStage(options, this.#limiter, this.#refusals.storeUnavailable);
     this.#budget =
@@ -174,6 +190,16 @@ class ApiKeyVerifier implements Verifier {
     headerValue: unknown,
     options?: VerifyOptions,
     request?: unknown,
+  ): VerifyResult | Promise<VerifyResult> {
+    // Someone listens on `keygate:verify`: the observed path (verify-events.ts); else nothing more.
+    if (verifyChannel.hasSubscribers) return this.#observed(headerValue, options, request);
+    return this.#verify(headerValue, options, request);
+  }
+
+  #verify(
+    headerValue: unknown,
+    options: VerifyOptions | undefined,
+    request: unknown,
   ): VerifyResult | Promise<VerifyResult> {
     let value = headerValue;
     if (typeof value !== 'string' && Array.isArray(value)) {
@@ -197,8 +223,13 @@ class ApiKeyVerifier implements Verifier {
       const tag = this.#tag(value);
       const cached = cache.get(tag);
       const now = Date.now();
-      if (cached !== undefined && cached.cachedUntil > now)
-        return this.#answer(cached, now, options);
+      if (cached !== undefined && cached.cachedUntil > now) {
+        this.#lastHit = cached;
+        const answer = this.#answer(cached, now, options);
+        if (this.#usage !== undefined && cached.id !== undefined)
+          this.#usage.count(cached.id, answer, now);
+        return answer;
+      }
       return this.#miss(value, tag, cached, now, options, request);
     }
     return this.#miss(value, '', undefined, Date.now(), options, request);
@@ -272,17 +303,59 @@ class ApiKeyVerifier implements Verifier {
     return this.#lastUsed?.flush() ?? Promise.resolve();
   }
 
+  flushUsage(): Promise<void> {
+    return this.#usage?.flush() ?? Promise.resolve();
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     await closeVerifierResources({
       subscription: this.#subscription,
       lastUsed: this.#lastUsed,
+      usage: this.#usage,
       limiter: this.#limiter,
       storeTimeoutMs: this.options.storeTimeoutMs,
       onError: this.options.onError,
     });
     this.clearCache();
+  }
+
+  // A verification while someone listens on `keygate:verify`: the same answer, plus its message.
+  #observed(
+    headerValue: unknown,
+    options: VerifyOptions | undefined,
+    request: unknown,
+  ): VerifyResult | Promise<VerifyResult> {
+    const trace: VerifyTrace = {
+      startedAt: performance.now(),
+      cache: 'miss',
+      keyId: null,
+      storeMs: null,
+    };
+    this.#lastHit = undefined;
+    this.#trace = trace;
+    let answer: VerifyResult | Promise<VerifyResult>;
+    try {
+      answer = this.#verify(headerValue, options, request);
+    } finally {
+      this.#trace = undefined;
+    }
+    // Set by #verify on a cache hit (TypeScript cannot see that it changed since the reset).
+    const hit = this.#lastHit as CachedKey | undefined;
+    this.#lastHit = undefined;
+    if (hit !== undefined) {
+      trace.cache = hit.result.ok ? 'hit' : 'negative-hit';
+      trace.keyId = hit.id ?? null;
+    }
+    if (!(answer instanceof Promise)) {
+      publishVerification(trace, answer);
+      return answer;
+    }
+    return answer.then((settled) => {
+      publishVerification(trace, settled);
+      return settled;
+    });
   }
 
   #answer(
@@ -311,13 +384,22 @@ class ApiKeyVerifier implements Verifier {
     options: VerifyOptions | undefined,
     address: string | undefined,
   ): Promise<VerifyResult> {
+    const trace = this.#trace;
+    const readStartedAt = trace === undefined ? 0 : performance.now();
     // Concurrent requests with one key share one store read.
     const loaded = await this.#loads.run(digest, () => this.#load(key, tag, digest, stale));
+    if (trace !== undefined) {
+      trace.storeMs = performance.now() - readStartedAt;
+      trace.keyId = loaded.id ?? null;
+    }
     const now = Date.now();
     if (address !== undefined && address !== '' && loaded.result === this.#refusals.invalid) {
       this.#budget!.count(address, now);
     }
-    return this.#answer(loaded, now, options);
+    const answer = this.#answer(loaded, now, options);
+    if (this.#usage !== undefined && loaded.id !== undefined)
+      this.#usage.count(loaded.id, answer, now);
+    return answer;
   }
 
   async #load(

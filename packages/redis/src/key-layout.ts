@@ -54,6 +54,19 @@ export class KeyLayout {
     return `${this.#tag}:rl:${subject}:${window}`;
   }
 
+  /**
+   * The capped stream of an organisation's audit events: `{namespace}:audit:<organisationId>`
+   * (`{namespace}:audit:` for keys without one).
+   */
+  auditKey(organisationId: string | null): string {
+    return `${this.#tag}:audit:${organisationId ?? ''}`;
+  }
+
+  /** The hash of a key's usage counts, fields `<day>:a` and `<day>:r`: `{namespace}:usage:<id>`. */
+  usageKey(keyId: string): string {
+    return `${this.#tag}:usage:${keyId}`;
+  }
+
   /** The sorted set that lists an organisation's records: `{namespace}:org:<organisationId>`. */
   organisationKey(organisationId: string): string {
     return `${this.#tag}:org:${organisationId}`;

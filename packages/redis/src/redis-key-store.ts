@@ -13,12 +13,15 @@ import {
   type LastUsedEntry,
   type ListOptions,
   type SubscriptionMonitor,
+  sumUsage,
   type Unsubscribe,
+  type UsageEntry,
 } from '@keygate/core';
 import { decodeCursor, latestUsePerId, pageOf, pageSize } from '@keygate/core/store';
 import type { RedisCommandClient } from './client.js';
 import { InvalidationChannel } from './invalidation.js';
 import { KeyLayout, LISTING_ID_OFFSET, listingEntry } from './key-layout.js';
+import { addUsageScript } from './observability-scripts.js';
 import {
   clientKeyPrefix,
   clientWarning,
@@ -45,6 +48,10 @@ const PACKAGE = '@keygate/redis';
 
 // A last-used batch is split so that no single script holds Redis for long.
 const LAST_USED_CHUNK = 500;
+
+// A key's usage hash outlives its last write by this much (the page shows 30 days; a year of
+// history stays readable).
+const USAGE_TTL_SECONDS = 400 * 86_400;
 
 /**
  * Keeps keys in Redis (single node or Cluster) through a client the caller owns. Writes are Lua
@@ -216,6 +223,47 @@ export class RedisKeyStore implements KeyStore {
       remaining: Number(remaining),
       nextRefillAt: next < 0 ? null : new Date(next),
     };
+  }
+
+  /**
+   * Adds usage counts: one hash per key (`{namespace}:usage:<id>`, fields `<day>:a` and
+   * `<day>:r`, HINCRBY), kept 400 days after its last write.
+   */
+  async recordUsage(entries: readonly UsageEntry[]): Promise<void> {
+    const sums = sumUsage(entries);
+    const writes: Promise<unknown>[] = [];
+    for (let start = 0; start < sums.length; start += LAST_USED_CHUNK) {
+      const chunk = sums.slice(start, start + LAST_USED_CHUNK);
+      writes.push(
+        addUsageScript.run(
+          this.#client,
+          chunk.map((entry) => this.#keys.usageKey(entry.keyId)),
+          [
+            String(USAGE_TTL_SECONDS),
+            ...chunk.flatMap((entry) => [
+              entry.date,
+              String(entry.accepted),
+              String(entry.refused),
+            ]),
+          ],
+        ),
+      );
+    }
+    await Promise.all(writes);
+  }
+
+  async readUsage(keyId: string, from: string, to: string): Promise<readonly UsageEntry[]> {
+    const fields = await this.#client.hgetall(this.#keys.usageKey(keyId));
+    const days = new Map<string, { accepted: number; refused: number }>();
+    for (const [field, value] of Object.entries(fields)) {
+      const date = field.slice(0, 10);
+      if (date < from || date > to) continue;
+      const counts = days.get(date) ?? { accepted: 0, refused: 0 };
+      if (field.endsWith(':a')) counts.accepted = Number(value);
+      else if (field.endsWith(':r')) counts.refused = Number(value);
+      days.set(date, counts);
+    }
+    return [...days].map(([date, counts]) => ({ keyId, date, ...counts }));
   }
 
   /** Ends this store's subscriptions. The injected connections stay open: they are the caller's. */

@@ -2,6 +2,7 @@
 
 export { type AnyKysely, detectDialect, SQL_DIALECTS, type SqlDialect } from './dialect.js';
 export {
+  auditTableOf,
   createKeygateMigrator,
   getMigrationStatus,
   keygateMigrations,
@@ -10,6 +11,7 @@ export {
   migrateTo,
   migrateToLatest,
   NO_MIGRATIONS,
+  usageTableOf,
 } from './migrations.js';
 export { DEFAULT_TABLE, type MigrationOptions, type SqlKeyStoreOptions } from './options.js';
 export {
@@ -19,4 +21,5 @@ export {
   type PostgresListenerSource,
   type PostgresNotification,
 } from './postgres-notifications.js';
+export { SqlAuditSink, type SqlAuditSinkOptions } from './sql-audit-sink.js';
 export { SqlKeyStore } from './sql-key-store.js';

@@ -16,7 +16,8 @@ import { type MigrationOptions, PACKAGE_NAME, resolveMigrationOptions } from './
  * `0001` creates the table and its indexes; `0002` adds `replaced_by_id` (for rotation);
  * `0003` adds `disabled_at` (keys that are disabled, reversibly); `0004` adds the rate-limit and
  * credit columns (docs/quotas.md); `0006` adds `leaked_at` and `leak_source` (for
- * secret-scanning reports).
+ * secret-scanning reports); `0007` creates `<table>_audit` and `<table>_usage`, the audit log
+ * and the usage counts per key and day (docs/observability.md).
  *
  * @example
  * ```ts
@@ -29,6 +30,7 @@ export const MIGRATION_NAMES = Object.freeze([
   '0003_lifecycle',
   '0004_quotas',
   '0006_leaks',
+  '0007_observability',
 ] as const);
 
 /**
@@ -193,7 +195,68 @@ export function keygateMigrations(
         await db.schema.alterTable(table).dropColumn('leaked_at').execute();
       },
     },
+    // Tables of their own: an audit log outlives the keys it names, and usage counts are written
+    // in batches that must not lock key rows.
+    '0007_observability': {
+      async up(db) {
+        let audit = db.schema
+          .createTable(auditTableOf(table))
+          .addColumn('id', types.identifier, (column) => column.primaryKey().notNull())
+          .addColumn('organisation_id', types.identifier)
+          .addColumn('key_id', types.identifier, (column) => column.notNull())
+          .addColumn('key_prefix', types.short, (column) => column.notNull())
+          .addColumn('action', types.short, (column) => column.notNull())
+          .addColumn('actor', types.name)
+          .addColumn('ip', types.short)
+          .addColumn('at', types.time, (column) => column.notNull());
+        if (dialect === 'mysql') audit = audit.modifyEnd(sql`default character set utf8mb4`);
+        await audit.execute();
+        // Serves "an organisation's events, newest first" and its keyset pagination.
+        await db.schema
+          .createIndex(`${table}_audit_org`)
+          .on(auditTableOf(table))
+          .columns(['organisation_id', 'at', 'id'])
+          .execute();
+        let usage = db.schema
+          .createTable(usageTableOf(table))
+          .addColumn('key_id', types.identifier, (column) => column.notNull())
+          .addColumn('day', types.short, (column) => column.notNull())
+          .addColumn('accepted', types.count, (column) => column.notNull())
+          .addColumn('refused', types.count, (column) => column.notNull())
+          .addPrimaryKeyConstraint(`${table}_usage_pk`, ['key_id', 'day']);
+        if (dialect === 'mysql') usage = usage.modifyEnd(sql`default character set utf8mb4`);
+        await usage.execute();
+      },
+      async down(db) {
+        await db.schema.dropTable(usageTableOf(table)).execute();
+        await db.schema.dropTable(auditTableOf(table)).execute();
+      },
+    },
   });
+}
+
+/**
+ * The audit table of a key table: `<table>_audit` (migration `0007_observability`).
+ *
+ * @example
+ * ```ts
+ * auditTableOf('keygate_api_keys'); // 'keygate_api_keys_audit'
+ * ```
+ */
+export function auditTableOf(table: string): string {
+  return `${table}_audit`;
+}
+
+/**
+ * The usage table of a key table: `<table>_usage` (migration `0007_observability`).
+ *
+ * @example
+ * ```ts
+ * usageTableOf('keygate_api_keys'); // 'keygate_api_keys_usage'
+ * ```
+ */
+export function usageTableOf(table: string): string {
+  return `${table}_usage`;
 }
 
 /**

@@ -14,6 +14,7 @@ import {
   type SubscriptionMonitor,
   takeCredits,
   type Unsubscribe,
+  type UsageEntry,
 } from '@keygate/core';
 import { decodeCursor, latestUsePerId, pageOf, pageSize } from '@keygate/core/store';
 import {
@@ -25,6 +26,7 @@ import {
   type Transaction,
 } from 'kysely';
 import { isUniqueViolation, type SqlDialect } from './dialect.js';
+import { usageTableOf } from './migrations.js';
 import { PACKAGE_NAME, resolveSqlKeyStoreOptions, type SqlKeyStoreOptions } from './options.js';
 import {
   encodeInvalidationPayload,
@@ -42,6 +44,7 @@ import {
   rowToRecord,
   timeToColumn,
 } from './row-mapping.js';
+import { addUsage, readUsage } from './usage-counts.js';
 
 // Each last-used entry takes five bind parameters (id and time in SET, again in WHERE, id in IN);
 // 1,000 entries stay far below PostgreSQL's 65,535 and SQLite's 32,766 parameters a statement.
@@ -282,6 +285,15 @@ export class SqlKeyStore implements KeyStore {
       }
       return taken.consumption;
     });
+  }
+
+  /** Adds usage counts to `<table>_usage` (migration 0007_observability). */
+  async recordUsage(entries: readonly UsageEntry[]): Promise<void> {
+    await addUsage(this.#db, usageTableOf(this.#table), this.#dialect, entries);
+  }
+
+  async readUsage(keyId: string, from: string, to: string): Promise<readonly UsageEntry[]> {
+    return readUsage(this.#db, usageTableOf(this.#table), keyId, from, to);
   }
 
   async close(): Promise<void> {

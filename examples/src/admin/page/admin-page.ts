@@ -1,6 +1,7 @@
 // The API Keys page's entry script: sign in (also from a `#token=` link, even in a tab already
 // open), the list, and the dialogs that create, edit, disable, rotate and delete keys. Served as
 // ES modules compiled at server start; talks only to the page's own JSON endpoints.
+import { loadActivity, loadMoreActivity } from './activity-view.js';
 import { openEdit, wireEditDialog } from './edit-dialog.js';
 import { loadKeys, loadMoreKeys, replaceKey, useRowActions } from './key-list.js';
 import { parseScopes } from './key-text.js';
@@ -31,10 +32,12 @@ import {
   readRateLimit,
 } from './quota-fields.js';
 import { showSecret, wireSecretDialog } from './secret-dialog.js';
+import { openUsage } from './usage-dialog.js';
 
 function showSignIn(): void {
   useCsrfToken('');
   element('keys').hidden = true;
+  element('activity').hidden = true;
   element('sign-out').hidden = true;
   element('organisation-name').textContent = '';
   element('sign-in').hidden = false;
@@ -48,7 +51,15 @@ async function showKeys(session: SessionInfo): Promise<void> {
   element('keys').hidden = false;
   element('sign-out').hidden = false;
   element('organisation-name').textContent = session.organisationName;
+  element('activity').hidden = false;
   await loadKeys();
+  refreshActivity();
+}
+
+// The activity follows every change; it loading late or failing never holds up the keys.
+function refreshActivity(): void {
+  element('activity-error').textContent = '';
+  loadActivity().catch((error) => failed(error, element('activity-error')));
 }
 
 // The server says which environments keys may be made for; with one (or none said) there is
@@ -97,6 +108,7 @@ async function setEnabled(key: ManagedKey, enabled: boolean): Promise<void> {
     row
       ?.querySelector<HTMLButtonElement>(`button[aria-label^="${enabled ? 'Disable' : 'Enable'}"]`)
       ?.focus();
+    refreshActivity();
     say(
       enabled
         ? `Enabled "${key.name}". Requests with it are accepted again.`
@@ -145,6 +157,7 @@ async function create(): Promise<void> {
     showSecret(created.key);
     say(`Created "${created.record.name}".`);
     await loadKeys();
+    refreshActivity();
   } catch (error) {
     if (error instanceof QuotaFieldError) element('create-error').textContent = error.message;
     else failed(error, element('create-error'));
@@ -170,6 +183,7 @@ async function rotate(): Promise<void> {
         : `Rotated "${key.name}". The old key is revoked.`,
     );
     await loadKeys();
+    refreshActivity();
   } catch (error) {
     failed(error, element('rotate-error'));
   }
@@ -180,6 +194,7 @@ function wire(): void {
   whenSignedOut(showSignIn);
   useRowActions({
     edit: openEdit,
+    usage: (key, from) => void openUsage(key, from),
     setEnabled: (key, enabled) => void setEnabled(key, enabled),
     rotate: openRotate,
     remove: openDelete,
@@ -192,7 +207,7 @@ function wire(): void {
     dialog.addEventListener('close', restoreFocus);
   }
   wireSecretDialog();
-  wireEditDialog();
+  wireEditDialog(refreshActivity);
 
   element<HTMLFormElement>('sign-in-form').addEventListener('submit', (event) => {
     event.preventDefault();
@@ -206,10 +221,15 @@ function wire(): void {
   });
 
   element('refresh').addEventListener('click', () => {
+    refreshActivity();
     loadKeys().then(
       () => say('Keys refreshed.'),
       (error) => failed(error, element('status')),
     );
+  });
+
+  element('activity-more').addEventListener('click', () => {
+    loadMoreActivity().catch((error) => failed(error, element('activity-error')));
   });
 
   element('load-more').addEventListener('click', () => {
@@ -238,6 +258,7 @@ function wire(): void {
       await request('DELETE', keyPath(key.id));
       say(`Deleted "${key.name}". Requests with it are refused from now on.`);
       await loadKeys();
+      refreshActivity();
       element('create-open').focus();
     } catch (error) {
       failed(error, element('status'));

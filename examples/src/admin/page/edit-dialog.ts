@@ -7,6 +7,7 @@ import { closeDialog, dateTime, element, failed, openDialog, say } from './page-
 import { fillQuotaFields, QuotaFieldError, quotaChanges, quotaFields } from './quota-fields.js';
 
 let editing: ManagedKey | null = null;
+let onSaved: () => void = () => {};
 const limits = () => quotaFields('edit');
 
 /** Opens the dialog on a key. */
@@ -91,14 +92,16 @@ async function save(): Promise<void> {
     closeDialog(dialog);
     replaceKey(updated)?.querySelector<HTMLButtonElement>('.row-actions button')?.focus();
     say(`Saved "${updated.name}".`);
+    onSaved();
   } catch (error) {
     if (error instanceof QuotaFieldError) element('edit-error').textContent = error.message;
     else failed(error, element('edit-error'));
   }
 }
 
-/** Wires the dialog's form; called once. */
-export function wireEditDialog(): void {
+/** Wires the dialog's form; called once. `saved` runs after each saved change. */
+export function wireEditDialog(saved: () => void): void {
+  onSaved = saved;
   element('edit-expiry').addEventListener('change', (event) =>
     showDate((event.currentTarget as HTMLSelectElement).value === 'date'),
   );

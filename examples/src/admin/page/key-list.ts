@@ -2,7 +2,7 @@
 // the next ones through "Load more" (the endpoint's nextCursor), so that no key is out of reach.
 import { type KeyRowActions, keyRow } from './key-row.js';
 import { API, type ManagedKey, request } from './page-api.js';
-import { element } from './page-elements.js';
+import { element, oneAtATime } from './page-elements.js';
 
 /** Keys asked for per request. */
 export const PAGE_SIZE = 100;
@@ -31,8 +31,10 @@ export async function loadKeys(): Promise<void> {
 
 /** Loads the next page under the rows already shown. */
 export async function loadMoreKeys(): Promise<void> {
-  if (nextCursor === null) return;
-  const page = await fetchPage(nextCursor);
+  const cursor = nextCursor;
+  if (cursor === null) return;
+  const page = await oneAtATime(element<HTMLButtonElement>('load-more'), () => fetchPage(cursor));
+  if (page === undefined) return;
   const firstNew = page.keys[0]?.id;
   append(page.keys, page.nextCursor);
   // The button is gone after the last page: focus moves to the first key it brought.

@@ -6,6 +6,7 @@ import { cell, dateTime, rowButton, span, time } from './page-elements.js';
 
 /** What the row's buttons do. */
 export interface KeyRowActions {
+  usage(key: ManagedKey, from: HTMLElement): void;
   edit(key: ManagedKey, from: HTMLElement): void;
   setEnabled(key: ManagedKey, enabled: boolean, from: HTMLElement): void;
   rotate(key: ManagedKey, from: HTMLElement): void;
@@ -24,7 +25,7 @@ export function keyRow(key: ManagedKey, actions: KeyRowActions): HTMLTableRowEle
   row.dataset.keyId = key.id;
   row.dataset.status = key.status;
   row.append(
-    cell('Key', identity(key), 'key-identity'),
+    cell('Key', identity(key, actions), 'key-identity'),
     cell('Scopes', scopeList(key.scopes), 'key-scopes'),
     cell('Limits', limits(key), 'key-limits'),
     cell('Created', time(key.createdAt, '', false)),
@@ -37,13 +38,16 @@ export function keyRow(key: ManagedKey, actions: KeyRowActions): HTMLTableRowEle
 }
 
 // Name on the first line; the prefix and the environment (the same for all its requests) below.
-function identity(key: ManagedKey): HTMLDivElement {
+function identity(key: ManagedKey, actions: KeyRowActions): HTMLDivElement {
   const prefix = document.createElement('code');
   prefix.textContent = `${key.prefix}…`;
   const details = document.createElement('span');
   details.className = 'key-details';
   details.append(prefix, ' ', span(`badge environment ${key.environment}`, key.environment));
-  return stack([span('key-name', key.name), details]);
+  // The name opens the key's usage: its requests over the last days and its activity.
+  const name = rowButton(key.name, `Usage of ${key.name}`, () => actions.usage(key, name));
+  name.className = 'key-name link';
+  return stack([name, details]);
 }
 
 function limits(key: ManagedKey): HTMLDivElement {

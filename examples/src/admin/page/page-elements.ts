@@ -83,6 +83,23 @@ export function rowButton(text: string, label: string, onClick: () => void): HTM
   return button;
 }
 
+/**
+ * Runs `task` with `button` disabled, or nothing when it already is: a second click while a page
+ * loads would ask for the same page again.
+ */
+export async function oneAtATime<T>(
+  button: HTMLButtonElement,
+  task: () => Promise<T>,
+): Promise<T | undefined> {
+  if (button.disabled) return undefined;
+  button.disabled = true;
+  try {
+    return await task();
+  } finally {
+    button.disabled = false;
+  }
+}
+
 let lastFocus: HTMLElement | null = null;
 
 /** Opens a modal dialog; focus goes back to `from` when it closes. */

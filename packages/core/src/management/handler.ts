@@ -1,9 +1,12 @@
 // The JSON endpoints of an organisation admin's "API Keys" page, on the Fetch API: any server
 // mounts them behind its own admin authentication and says which organisation is signed in.
+import type { AuditPage } from '../audit/audit-event.js';
 import { ApiKeyNotFoundError, ApiKeyStateError, InvalidKeyInputError } from '../errors.js';
 import type { KeyManager } from '../key-manager.js';
 import { checkLogger, createConsoleLogger, errorFields, type KeygateLogger } from '../logger.js';
 import type { ApiKeySummary } from '../record.js';
+import { type KeyUsage, MAX_USAGE_DAYS } from '../usage/usage-entry.js';
+import { parseDuration } from './duration.js';
 import {
   createKeyBody,
   readJsonObject,
@@ -11,6 +14,7 @@ import {
   type UpdateKeyBody,
   updateKeyBody,
 } from './input.js';
+import { parseIsoDate } from './iso-date.js';
 import { ManagementRequestError, problemResponseFor } from './problems.js';
 
 /** Options of {@link createManagementHandler}. */
@@ -29,9 +33,32 @@ export interface ManagementHandlerOptions {
   readonly onError?: (error: unknown) => void;
 }
 
-/** Who is asking: the organisation whose keys the request may see and change. */
+/**
+ * Who is asking: the organisation whose keys the request may see and change, and (for the audit
+ * log) who the admin is and where the request came from.
+ */
 export interface ManagementScope {
   readonly organisationId: string;
+  /** The admin, as the audit log names them (an admin token id, a session). */
+  readonly actor?: string;
+  /** The client address. */
+  readonly ip?: string;
+}
+
+/** The body of `GET /audit`: an organisation's audit events, newest first. */
+export interface AuditEventsBody {
+  readonly events: readonly {
+    readonly id: string;
+    readonly action: string;
+    readonly keyId: string;
+    readonly keyPrefix: string;
+    readonly organisationId: string | null;
+    readonly actor: string | null;
+    readonly ip: string | null;
+    /** ISO 8601. */
+    readonly at: string;
+  }[];
+  readonly nextCursor: string | null;
 }
 
 /** Answers one management request for one organisation. */
@@ -88,6 +115,10 @@ const KEY_ID = /^[^/]{1,200}$/;
  *   (a part left out is kept; `refill`: `{ amount, intervalMs }` or `null`) or `null`
  * - `POST /keys/:id/revoke`, `POST /keys/:id/rotate` `{ gracePeriod?, expiresAt? | expiresIn? }`:
  *   201 `{ key, record, previous }`; the successor keeps the old key's expiry unless told
+ * - `GET /keys/:id/usage?days=30`: `{ keyId, days: [{ date, accepted, refused }] }`, oldest first
+ * - `GET /audit?keyId=&since=&limit=&cursor=`: `{ events, nextCursor }`, newest first
+ *
+ * `scope.actor` and `scope.ip` are recorded in the audit event of each change.
  *
  * A key of another organisation is a 404, exactly like a key that does not exist. The handler
  * does not authenticate: mount it behind the admin's session, and protect it against CSRF there.
@@ -130,12 +161,24 @@ export function createManagementHandler(options: ManagementHandlerOptions): Mana
     if (typeof organisationId !== 'string' || organisationId === '') {
       throw new TypeError('@keygate/core: the management handler needs { organisationId }');
     }
+    const caller: Caller = {
+      organisationId,
+      ...(typeof scope.actor === 'string' ? { actor: scope.actor } : {}),
+      ...(typeof scope.ip === 'string' ? { ip: scope.ip } : {}),
+    };
     try {
-      return await route(resolved, request, organisationId);
+      return await route(resolved, request, caller);
     } catch (error) {
       return problemResponseFor(toRequestError(error, resolved), resolved.problemTypeBase);
     }
   };
+}
+
+// The organisation guard and audit context of every call the request makes.
+interface Caller {
+  readonly organisationId: string;
+  readonly actor?: string;
+  readonly ip?: string;
 }
 
 interface ResolvedOptions {
@@ -149,34 +192,43 @@ interface ResolvedOptions {
 async function route(
   options: ResolvedOptions,
   request: Request,
-  organisationId: string,
+  caller: Caller,
 ): Promise<Response> {
+  const { organisationId } = caller;
   const url = new URL(request.url);
   const path = url.pathname.replace(/\/+$/, '');
   if (path !== options.basePath && !path.startsWith(`${options.basePath}/`)) throw notFound();
   const segments = path.slice(options.basePath.length).split('/').slice(1);
-  if (segments[0] !== 'keys') throw notFound();
   const method = request.method.toUpperCase();
+  if (segments.length === 1 && segments[0] === 'audit') {
+    if (method !== 'GET') throw notAllowed('GET');
+    return auditEvents(options, url, organisationId);
+  }
+  if (segments[0] !== 'keys') throw notFound();
 
   if (segments.length === 1) {
     if (method === 'GET') return list(options, url, organisationId);
-    if (method === 'POST') return create(options, request, organisationId);
+    if (method === 'POST') return create(options, request, caller);
     throw notAllowed('GET, POST');
   }
   const id = decodeSegment(segments[1]!);
   if (segments.length === 2) {
     if (method === 'GET')
       return json(200, toManagedApiKey(await owned(options, id, organisationId)));
-    if (method === 'PATCH') return update(options, request, id, organisationId);
-    if (method === 'DELETE') return remove(options, id, organisationId);
+    if (method === 'PATCH') return update(options, request, id, caller);
+    if (method === 'DELETE') return remove(options, id, caller);
     throw notAllowed('GET, PATCH, DELETE');
+  }
+  if (segments.length === 3 && segments[2] === 'usage') {
+    if (method !== 'GET') throw notAllowed('GET');
+    return usage(options, url, id, organisationId);
   }
   if (segments.length === 3 && (segments[2] === 'revoke' || segments[2] === 'rotate')) {
     if (method !== 'POST') throw notAllowed('POST');
     if (segments[2] === 'revoke') {
-      return json(200, toManagedApiKey(await options.keys.revoke(id, { organisationId })));
+      return json(200, toManagedApiKey(await options.keys.revoke(id, caller)));
     }
-    return rotate(options, request, id, organisationId);
+    return rotate(options, request, id, caller);
   }
   throw notFound();
 }
@@ -205,7 +257,8 @@ async function list(options: ResolvedOptions, url: URL, organisationId: string) 
   return json(200, { keys: page.keys.map(toManagedApiKey), nextCursor: page.nextCursor });
 }
 
-async function create(options: ResolvedOptions, request: Request, organisationId: string) {
+async function create(options: ResolvedOptions, request: Request, caller: Caller) {
+  const { organisationId } = caller;
   const body = createKeyBody(await readJsonObject(request), Date.now());
   if (
     body.environment !== undefined &&
@@ -214,51 +267,113 @@ async function create(options: ResolvedOptions, request: Request, organisationId
   ) {
     throw invalid(`environment must be one of ${options.environments.join(', ')}.`);
   }
-  const created = await options.keys.create({
-    organisationId,
-    name: body.name,
-    expiresAt: body.expiresAt,
-    ...(body.environment === undefined ? {} : { environment: body.environment }),
-    ...(body.scopes === undefined ? {} : { scopes: body.scopes }),
-    // Checked by the key manager: a bad shape is its TypeError/RangeError, answered as a 400.
-    ...(body.rateLimit === undefined ? {} : { rateLimit: body.rateLimit }),
-    ...(body.credits === undefined ? {} : { credits: body.credits }),
-  });
+  const created = await options.keys.create(
+    {
+      organisationId,
+      name: body.name,
+      expiresAt: body.expiresAt,
+      ...(body.environment === undefined ? {} : { environment: body.environment }),
+      ...(body.scopes === undefined ? {} : { scopes: body.scopes }),
+      // Checked by the key manager: a bad shape is its TypeError/RangeError, answered as a 400.
+      ...(body.rateLimit === undefined ? {} : { rateLimit: body.rateLimit }),
+      ...(body.credits === undefined ? {} : { credits: body.credits }),
+    },
+    caller,
+  );
   const answer: IssuedApiKeyBody = { key: created.key, record: toManagedApiKey(created.record) };
   return json(201, answer, {
     location: `${options.basePath}/keys/${encodeURIComponent(created.record.id)}`,
   });
 }
 
-async function update(
-  options: ResolvedOptions,
-  request: Request,
-  id: string,
-  organisationId: string,
-) {
+async function update(options: ResolvedOptions, request: Request, id: string, caller: Caller) {
   const body: UpdateKeyBody = updateKeyBody(await readJsonObject(request), Date.now());
-  return json(200, toManagedApiKey(await options.keys.update(id, body, { organisationId })));
+  return json(200, toManagedApiKey(await options.keys.update(id, body, caller)));
 }
 
-async function remove(options: ResolvedOptions, id: string, organisationId: string) {
-  if (!(await options.keys.delete(id, { organisationId }))) throw keyNotFound(id);
+async function remove(options: ResolvedOptions, id: string, caller: Caller) {
+  if (!(await options.keys.delete(id, caller))) throw keyNotFound(id);
   return new Response(null, { status: 204, headers: { 'cache-control': 'no-store' } });
 }
 
-async function rotate(
-  options: ResolvedOptions,
-  request: Request,
-  id: string,
-  organisationId: string,
-) {
+async function rotate(options: ResolvedOptions, request: Request, id: string, caller: Caller) {
   const body = rotateKeyBody(await readJsonObject(request, true), Date.now());
-  const rotated = await options.keys.rotate(id, { ...body, organisationId });
+  const rotated = await options.keys.rotate(id, { ...body, ...caller });
   const answer: IssuedApiKeyBody = {
     key: rotated.key,
     record: toManagedApiKey(rotated.record),
     previous: toManagedApiKey(rotated.previous),
   };
   return json(201, answer);
+}
+
+// `GET /keys/:id/usage?days=30`: the key's verifications per UTC day, oldest first, zero-filled.
+async function usage(options: ResolvedOptions, url: URL, id: string, organisationId: string) {
+  const daysText = url.searchParams.get('days');
+  let days: number | undefined;
+  if (daysText !== null) {
+    days = /^\d{1,3}$/.test(daysText) ? Number(daysText) : Number.NaN;
+    if (!(days >= 1 && days <= MAX_USAGE_DAYS)) {
+      throw invalid(`days must be a whole number from 1 to ${MAX_USAGE_DAYS}.`);
+    }
+  }
+  const answer: KeyUsage = await options.keys.usage(id, {
+    organisationId,
+    ...(days === undefined ? {} : { days }),
+  });
+  return json(200, { keyId: answer.keyId, days: answer.days });
+}
+
+// `GET /audit?keyId=&since=&limit=&cursor=`: the organisation's audit events, newest first.
+// `since` is an ISO 8601 time or a duration back from now (`7d`).
+async function auditEvents(options: ResolvedOptions, url: URL, organisationId: string) {
+  const params = url.searchParams;
+  const limitText = params.get('limit');
+  let limit: number | undefined;
+  if (limitText !== null) {
+    limit = /^\d{1,4}$/.test(limitText) ? Number(limitText) : Number.NaN;
+    if (!(limit >= 1 && limit <= 1000)) {
+      throw invalid('limit must be a whole number from 1 to 1000.');
+    }
+  }
+  const sinceText = params.get('since');
+  let since: Date | undefined;
+  if (sinceText !== null && sinceText !== '') {
+    const back = parseDuration(sinceText);
+    since = back === undefined ? parseIsoDate(sinceText) : new Date(Date.now() - back);
+    if (since === undefined || Number.isNaN(since.getTime())) {
+      throw invalid('since must be an ISO 8601 time or a duration such as 7d.');
+    }
+  }
+  const keyId = params.get('keyId');
+  const cursor = params.get('cursor');
+  let page: AuditPage;
+  try {
+    page = await options.keys.listAuditEvents({
+      organisationId,
+      ...(keyId === null || keyId === '' ? {} : { keyId }),
+      ...(since === undefined ? {} : { since }),
+      ...(limit === undefined ? {} : { limit }),
+      ...(cursor === null || cursor === '' ? {} : { cursor }),
+    });
+  } catch (error) {
+    if (error instanceof RangeError) throw invalid('cursor is not one that a listing returned.');
+    throw error;
+  }
+  const body: AuditEventsBody = {
+    events: page.events.map((event) => ({
+      id: event.id,
+      action: event.action,
+      keyId: event.keyId,
+      keyPrefix: event.keyPrefix,
+      organisationId: event.organisationId,
+      actor: event.actor,
+      ip: event.ip,
+      at: event.at.toISOString(),
+    })),
+    nextCursor: page.nextCursor,
+  };
+  return json(200, body);
 }
 
 // The key, if it belongs to this organisation; another organisation's key is "not found" so

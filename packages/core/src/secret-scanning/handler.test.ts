@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { AuditEvent } from '../audit/audit-event.js';
 import type { KeyStore } from '../key-store.js';
 import { createKeygate, type Keygate } from '../keygate.js';
 import { MemoryKeyStore } from '../memory-key-store.js';
 import { createTestAlertSigner, type TestAlertSigner } from '../testing/alert-signer.js';
 import { createSecretScanningHandler, type SecretScanningHandlerOptions } from './handler.js';
-import type { LeakAuditEvent, LeakReport } from './leak-responder.js';
+import type { LeakReport } from './leak-responder.js';
 
 const URL_OF_ALERTS = 'https://platform.example/secret-scanning/github';
 const LEAK_URL = 'https://github.com/octo/app/blob/0a1b2c/config/.env';
@@ -97,7 +98,7 @@ describe('createSecretScanningHandler', () => {
 
   it('answers the same alert twice alike, revoking, auditing and telling onLeak once', async () => {
     const key = await liveKey();
-    const events: LeakAuditEvent[] = [];
+    const events: AuditEvent[] = [];
     const handle = handler({ audit: { record: async (event) => void events.push(event) } });
     const body = alertBody(key, key);
     const first = await (await post(handle, body)).json();
@@ -118,7 +119,7 @@ describe('createSecretScanningHandler', () => {
         keyPrefix: after!.prefix,
         organisationId: 'org_1',
         actor: 'github',
-        details: { action: 'revoke', source: LEAK_URL },
+        ip: null,
       }),
     ]);
     expect(JSON.stringify(events)).not.toContain(key);

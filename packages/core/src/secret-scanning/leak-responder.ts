@@ -1,6 +1,7 @@
 // What keygate does with a key reported as public: find it by digest (every pepper version, as
 // the verifier does), then revoke it or only flag it, record when and where it leaked, tell the
 // verifier's cache and the platform. Shared by the GitHub handler and `keygate scan --revoke`.
+import type { AuditEvent, AuditSink } from '../audit/audit-event.js';
 import { errorFields } from '../logger.js';
 import { parseApiKey } from '../parse.js';
 import type { ApiKeyRecord, ApiKeyRecordChanges } from '../record.js';
@@ -40,27 +41,13 @@ export type LeakOutcome =
   | { readonly status: 'already_reported'; readonly record: ApiKeyRecord };
 
 /**
- * The audit-log event of a leak report: the same shape as every keygate audit event (see
- * "Observability" in docs/design.md), with action `leak`. Names the key by id and prefix only.
+ * The audit-log event of a leak report: an {@link AuditEvent} with action `leak` and the reporter
+ * (`github`, `keygate-scan`) as actor (docs/observability.md, "Audit log").
  */
-export interface LeakAuditEvent {
-  readonly id: string;
-  readonly action: 'leak';
-  readonly keyId: string;
-  readonly keyPrefix: string;
-  readonly organisationId: string | null;
-  /** The reporter (`github`, `keygate-scan`). */
-  readonly actor: string | null;
-  readonly sourceIp: string | null;
-  readonly time: Date;
-  /** `{ action: 'revoke' | 'flag', source }`. */
-  readonly details: Readonly<Record<string, unknown>>;
-}
+export type LeakAuditEvent = AuditEvent & { readonly action: 'leak' };
 
 /** Where leak events go: any audit sink (it needs only `record`). */
-export interface LeakAuditSink {
-  record(event: LeakAuditEvent): Promise<void>;
-}
+export type LeakAuditSink = Pick<AuditSink, 'record'>;
 
 /** Options of {@link createLeakResponder}. */
 export interface LeakResponderOptions {
@@ -160,9 +147,8 @@ export function createLeakResponder(options: LeakResponderOptions): LeakResponde
           keyPrefix: updated.prefix,
           organisationId: updated.organisationId,
           actor: where.reporter,
-          sourceIp: null,
-          time: updated.leakedAt ?? now,
-          details: { action, source: updated.leakSource },
+          ip: null,
+          at: updated.leakedAt ?? now,
         });
       } catch (error) {
         onError(error);
