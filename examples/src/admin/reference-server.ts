@@ -29,6 +29,7 @@ import {
   peppersFromEnvironment,
 } from '../persistence/key-store.js';
 import { createAdminRoutes } from './admin-routes.js';
+import { createMetricsRoute, METRICS_PATH } from './metrics-route.js';
 import {
   toFetchRequest,
   toStreamingFetchRequest,
@@ -193,6 +194,9 @@ export async function startReferenceServer(
         ? {}
         : { minKeyRefreshIntervalMs: options.secretScanningKeyRefreshMs }),
     });
+    // Prometheus text at GET /metrics, fed by keygate's diagnostics channels.
+    const metrics = createMetricsRoute();
+    cleanup.unshift(async () => metrics.stop());
     const server = createServer((request, response) => {
       const path = (request.url ?? '/').split('?')[0]!;
       if (path === '/api' || path.startsWith('/api/')) {
@@ -200,6 +204,10 @@ export async function startReferenceServer(
         return;
       }
       void (async () => {
+        if (path === METRICS_PATH) {
+          await metrics.handle(request, response);
+          return;
+        }
         // GitHub's alerts: authenticated by their signature, never by the admin session.
         if (path === SECRET_SCANNING_PATH && secretScanningRoute !== undefined) {
           const answer = await secretScanningRoute(toStreamingFetchRequest(request));

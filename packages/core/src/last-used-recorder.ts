@@ -2,6 +2,7 @@
 // store in one batch per interval, so a request never waits on (or fails with) that write.
 import { withDeadline } from './deadline.js';
 import type { KeyStore } from './key-store.js';
+import { PeriodicFlush } from './periodic-flush.js';
 
 /** Entries kept while the store is failing; beyond this the oldest uses are dropped. */
 const MAX_PENDING = 100_000;
@@ -16,12 +17,10 @@ export interface UseMark {
 export class LastUsedRecorder {
   readonly #store: KeyStore;
   readonly #intervalMs: number;
-  readonly #flushIntervalMs: number;
   readonly #timeoutMs: number;
   readonly #onError: (error: unknown) => void;
   #pending = new Map<string, number>();
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #flushing: Promise<void> | undefined;
+  readonly #flusher: PeriodicFlush;
 
   /**
    * @param intervalMs a key's use is noted at most once per this many ms (its precision).
@@ -36,7 +35,7 @@ export class LastUsedRecorder {
   ) {
     this.#store = store;
     this.#intervalMs = intervalMs;
-    this.#flushIntervalMs = flushIntervalMs;
+    this.#flusher = new PeriodicFlush(flushIntervalMs, () => this.#write());
     this.#timeoutMs = timeoutMs;
     this.#onError = onError;
   }
@@ -54,33 +53,17 @@ export class LastUsedRecorder {
   /** Notes that key `id` was used at `time` (ms). */
   add(id: string, time: number): void {
     this.#keepNewest(id, time);
-    this.#schedule();
+    this.#flusher.schedule();
   }
 
   /** Writes every pending time now. Never rejects: a failed batch is kept for the next flush. */
   flush(): Promise<void> {
-    this.#flushing ??= this.#write().finally(() => {
-      this.#flushing = undefined;
-    });
-    return this.#flushing;
+    return this.#flusher.flush();
   }
 
   /** Stops the timer and writes what is pending. */
-  async close(): Promise<void> {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    await this.#flushing;
-    await this.flush();
-  }
-
-  #schedule(): void {
-    if (this.#timer !== undefined) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      void this.flush();
-    }, this.#flushIntervalMs);
-    // A pending write must not keep a process alive that has nothing else to do.
-    (this.#timer as { unref?: () => void }).unref?.();
+  close(): Promise<void> {
+    return this.#flusher.close();
   }
 
   async #write(): Promise<void> {
@@ -103,7 +86,7 @@ export class LastUsedRecorder {
         if (this.#pending.size >= MAX_PENDING) break;
         this.#keepNewest(id, time);
       }
-      this.#schedule();
+      this.#flusher.schedule();
     }
   }
 

@@ -1,7 +1,8 @@
 // The verifier under faults of what it calls: a resolver or store that throws or never answers,
 // a shutdown while the store is stalled, and an invalidation channel that drops and comes back.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { InvalidationEvent, KeyStore, SubscriptionMonitor } from './key-store.js';
+import { DroppingStore } from './dropping-store.test-fixture.js';
+import type { KeyStore } from './key-store.js';
 import { createKeygate } from './keygate.js';
 import { MemoryKeyStore } from './memory-key-store.js';
 import type { VerifyResult } from './verifier.js';
@@ -160,18 +161,6 @@ describe('verifier: close() is bounded whatever the store does', () => {
 });
 
 describe('verifier: an invalidation channel that drops and comes back', () => {
-  // A store whose channel the test can drop and restore, as Redis pub/sub or LISTEN would.
-  class DroppingStore extends MemoryKeyStore {
-    monitors: SubscriptionMonitor[] = [];
-    override async subscribe(
-      listener: (event: InvalidationEvent) => void,
-      monitor?: SubscriptionMonitor,
-    ) {
-      if (monitor !== undefined) this.monitors.push(monitor);
-      return super.subscribe(listener);
-    }
-  }
-
   it('reports the loss and empties its cache once the channel is back', async () => {
     const store: DroppingStore & KeyStore = new DroppingStore();
     const errors: VerifierOperation[] = [];

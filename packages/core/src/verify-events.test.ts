@@ -3,7 +3,8 @@
 // subscription drops on their own channel, and never a key in any message.
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { InvalidationEvent, KeyStore, SubscriptionMonitor } from './key-store.js';
+import { DroppingStore } from './dropping-store.test-fixture.js';
+import type { KeyStore } from './key-store.js';
 import { createKeygate } from './keygate.js';
 import { MemoryKeyStore } from './memory-key-store.js';
 import {
@@ -162,17 +163,6 @@ describe('keygate:verify', () => {
 });
 
 describe('keygate:store', () => {
-  class DroppingStore extends MemoryKeyStore {
-    monitors: SubscriptionMonitor[] = [];
-    override async subscribe(
-      listener: (event: InvalidationEvent) => void,
-      monitor?: SubscriptionMonitor,
-    ) {
-      if (monitor !== undefined) this.monitors.push(monitor);
-      return super.subscribe(listener);
-    }
-  }
-
   it('publishes store failures and the subscription’s loss and return', async () => {
     const messages = listen<StoreEventMessage>(STORE_CHANNEL);
     const store = new DroppingStore();

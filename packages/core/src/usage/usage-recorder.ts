@@ -2,6 +2,7 @@
 // interval, like last-used times: a request never waits on (or fails with) that write.
 import { DeadlineExceededError, withDeadline } from '../deadline.js';
 import type { KeyStore } from '../key-store.js';
+import { PeriodicFlush } from '../periodic-flush.js';
 import type { VerifyResult } from '../verifier-result.js';
 import { type UsageEntry, usageDayOf } from './usage-entry.js';
 
@@ -19,14 +20,12 @@ interface Cell {
 /** Counts accepted and refused verifications per key and day, and flushes them in batches. */
 export class UsageRecorder {
   readonly #store: KeyStore;
-  readonly #flushIntervalMs: number;
   readonly #timeoutMs: number;
   readonly #onError: (error: unknown) => void;
   // The open cell of each key (today's); cells of earlier days wait in #closed.
   #cells = new Map<string, Cell>();
   #closed: Cell[] = [];
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #flushing: Promise<void> | undefined;
+  readonly #flusher: PeriodicFlush;
 
   constructor(
     store: KeyStore,
@@ -35,7 +34,7 @@ export class UsageRecorder {
     onError: (error: unknown) => void,
   ) {
     this.#store = store;
-    this.#flushIntervalMs = flushIntervalMs;
+    this.#flusher = new PeriodicFlush(flushIntervalMs, () => this.#write());
     this.#timeoutMs = timeoutMs;
     this.#onError = onError;
   }
@@ -51,18 +50,12 @@ export class UsageRecorder {
 
   /** Adds every pending count to the store now. Never rejects: a failed batch is kept. */
   flush(): Promise<void> {
-    this.#flushing ??= this.#write().finally(() => {
-      this.#flushing = undefined;
-    });
-    return this.#flushing;
+    return this.#flusher.flush();
   }
 
   /** Stops the timer and writes what is pending. */
-  async close(): Promise<void> {
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    await this.#flushing;
-    await this.flush();
+  close(): Promise<void> {
+    return this.#flusher.close();
   }
 
   #add(keyId: string, accepted: boolean, now: number): void {
@@ -76,17 +69,7 @@ export class UsageRecorder {
     }
     if (accepted) cell.accepted++;
     else cell.refused++;
-    this.#schedule();
-  }
-
-  #schedule(): void {
-    if (this.#timer !== undefined) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      void this.flush();
-    }, this.#flushIntervalMs);
-    // A pending write must not keep a process alive that has nothing else to do.
-    (this.#timer as { unref?: () => void }).unref?.();
+    this.#flusher.schedule();
   }
 
   async #write(): Promise<void> {
@@ -112,14 +95,18 @@ export class UsageRecorder {
       this.#onError(error);
       if (error instanceof DeadlineExceededError) return;
       // Refused outright: nothing was added, so the counts go back for the next attempt.
-      for (const cell of batch) this.#restore(cell);
-      this.#schedule();
+      // Newest first: a key's latest day becomes its open cell again, earlier days wait closed.
+      for (let index = batch.length - 1; index >= 0; index--) this.#restore(batch[index]!);
+      this.#flusher.schedule();
     }
   }
 
   #restore(cell: Cell): void {
     const open = this.#cells.get(cell.keyId);
-    if (open !== undefined && open.day === cell.day) {
+    if (open === undefined) {
+      // Open again: counts of the same day that come next are added to it, not listed twice.
+      this.#cells.set(cell.keyId, cell);
+    } else if (open.day === cell.day) {
       open.accepted += cell.accepted;
       open.refused += cell.refused;
     } else if (this.#closed.length < MAX_PENDING) {
