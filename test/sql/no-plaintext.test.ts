@@ -1,7 +1,13 @@
 // docs/design.md, "Storage": a store holds digests, never keys. Creates 1,000 keys through the
 // manager and reads every column of every row back as text, looking for any of them.
-import { createKeyManager } from '@keygate/core';
-import { migrateToLatest, SqlKeyStore } from '@keygate/sql';
+import { createKeygate, createKeyManager } from '@keygate/core';
+import {
+  auditTableOf,
+  migrateToLatest,
+  SqlAuditSink,
+  SqlKeyStore,
+  usageTableOf,
+} from '@keygate/sql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   DIALECTS,
@@ -55,6 +61,33 @@ for (const dialect of DIALECTS) {
       const planted = created[KEY_COUNT - 1]!;
       expect(findLeaks(`${dump}${planted.slice(31, 43)}`, created)).toEqual([planted]);
     }, 120_000);
+
+    it('keeps no key in the audit and usage tables either', async () => {
+      const { db, table } = database;
+      const keygate = createKeygate({
+        store: new SqlKeyStore({ db, table }),
+        audit: new SqlAuditSink({ db, table }),
+        lastUsed: false,
+      });
+      const created: string[] = [];
+      for (let index = 0; index < 20; index++) {
+        const { key, record } = await keygate.keys.create(
+          { organisationId: `org_audit_${index % 3}`, name: `audited ${index}` },
+          { actor: 'admin:tok_1', ip: '203.0.113.1' },
+        );
+        created.push(key);
+        await keygate.verifier.verify(key);
+        if (index % 2 === 0) created.push((await keygate.keys.rotate(record.id)).key);
+        else await keygate.keys.revoke(record.id);
+      }
+      await keygate.close();
+      const audit = await readAllColumnsAsText(db, auditTableOf(table));
+      const usage = await readAllColumnsAsText(db, usageTableOf(table));
+      expect(audit).toHaveLength(40);
+      expect(usage.length).toBeGreaterThan(0);
+      const dump = [...audit, ...usage].map((cells) => cells.join('\u0000')).join('\n');
+      expect(findLeaks(dump, created)).toEqual([]);
+    }, 60_000);
   });
 }
 
