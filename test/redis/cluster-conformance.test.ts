@@ -1,8 +1,12 @@
 // The core KeyStore conformance suite against a real 3-master Redis Cluster that this file
 // starts on spare ports and stops by pid: proves every script stays within one slot.
 import type { KeyStore } from '@keygate/core';
-import { makeTestRecord, runKeyStoreConformance } from '@keygate/core/testing';
-import { RedisKeyStore } from '@keygate/redis';
+import {
+  makeTestRecord,
+  runAuditUsageConformance,
+  runKeyStoreConformance,
+} from '@keygate/core/testing';
+import { RedisAuditSink, RedisKeyStore } from '@keygate/redis';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { redisBinariesAvailable, uniqueNamespace } from './support/redis-env.js';
@@ -66,5 +70,13 @@ describe.skipIf(!available)('RedisKeyStore on a 3-master Redis Cluster', () => {
     name: 'RedisKeyStore (cluster)',
     createStore: openStore,
     createPeer: openStore,
+  });
+
+  // The audit streams and usage hashes sit under the namespace's hash tag too: one slot.
+  runAuditUsageConformance({
+    name: 'RedisKeyStore and RedisAuditSink (cluster)',
+    createStore: openStore,
+    createPeer: openStore,
+    createAuditSink: () => new RedisAuditSink({ client, namespace }),
   });
 });
