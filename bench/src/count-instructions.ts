@@ -1,6 +1,7 @@
-// `pnpm --filter @keygate/bench instructions [fastify koa/keygate serve …]`: instructions per request
-// of the HTTP variants and of `keygate serve` under callgrind (http/instructions.ts), as a markdown table. Each argument
-// picks variants by name prefix; none picks all. Slow (each server runs under valgrind): minutes.
+// `pnpm --filter @keygate/bench instructions [fastify koa/keygate serve …] [--quick] [--warmup=N]`:
+// instructions per request of the HTTP variants and of `keygate serve` under callgrind
+// (http/instructions.ts), as a markdown table. Each argument picks variants by name prefix; none
+// picks all. Slow (each server runs under valgrind): minutes.
 import { stopChildrenOnExit } from './children.js';
 import {
   hasCallgrind,
@@ -19,9 +20,18 @@ const targets = [...variantTargets(), ...SERVE_TARGETS].filter(
   (target) => filters.length === 0 || filters.some((filter) => target.name.startsWith(filter)),
 );
 const quick = process.argv.includes('--quick');
+// `--warmup=N`: requests before the first measured phase. Under valgrind V8's optimising compiler
+// runs on a thread that valgrind serialises with the server's, so a large function (the unrolled
+// BLAKE3 compression) can settle after the default warm-up; the phases then fall one after another.
+const warmupArgument = process.argv.find((argument) => argument.startsWith('--warmup='));
+const warmup = warmupArgument === undefined ? undefined : Number(warmupArgument.slice(9));
+if (warmup !== undefined && !(Number.isSafeInteger(warmup) && warmup > 0)) {
+  console.error('--warmup takes a whole number of requests');
+  process.exit(2);
+}
 const results = await runInstructions(
   {
-    warmupRequests: quick ? 4_000 : 10_000,
+    warmupRequests: warmup ?? (quick ? 4_000 : 10_000),
     phaseRequests: quick ? 1_000 : 2_000,
     phases: quick ? 3 : 5,
   },
