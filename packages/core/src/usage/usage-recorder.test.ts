@@ -55,6 +55,24 @@ describe('UsageRecorder', () => {
     expect(errors).toEqual([]);
   });
 
+  it('counts each use on its own day, whichever order the times come in', async () => {
+    const { store, batches } = recording(async () => {});
+    const recorder = new UsageRecorder(store, 60_000, 500, () => {});
+    recorder.count('a', OK, NOON + DAY);
+    recorder.count('a', OK, NOON); // a request that started before midnight answers after
+    recorder.count('a', REFUSED, NOON + DAY + 1);
+    await recorder.flush();
+    const byDay = new Map(batches[0]!.map((entry) => [entry.date, entry]));
+    expect([...byDay.keys()].sort()).toEqual(['2026-12-01', '2026-12-02']);
+    const total = (date: string) =>
+      batches[0]!
+        .filter((entry) => entry.date === date)
+        .reduce((sum, entry) => [sum[0]! + entry.accepted, sum[1]! + entry.refused], [0, 0]);
+    expect(total('2026-12-01')).toEqual([1, 0]);
+    expect(total('2026-12-02')).toEqual([1, 1]);
+    await recorder.close();
+  });
+
   it('keeps a refused batch for the next write and adds what came meanwhile', async () => {
     let fail = true;
     const { store, batches } = recording(async () => {

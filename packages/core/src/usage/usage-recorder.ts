@@ -25,6 +25,11 @@ export class UsageRecorder {
   // The open cell of each key (today's); cells of earlier days wait in #closed.
   #cells = new Map<string, Cell>();
   #closed: Cell[] = [];
+  // The day being counted and when it ends: a hit compares, it does not divide.
+  #day = 0;
+  #dayEndsAt = 0;
+  // A write is due (the timer is set): a hit skips scheduling.
+  #due = false;
   readonly #flusher: PeriodicFlush;
 
   constructor(
@@ -59,7 +64,11 @@ export class UsageRecorder {
   }
 
   #add(keyId: string, accepted: boolean, now: number): void {
-    const day = Math.floor(now / DAY_MS);
+    if (now >= this.#dayEndsAt || now < this.#dayEndsAt - DAY_MS) {
+      this.#day = Math.floor(now / DAY_MS);
+      this.#dayEndsAt = (this.#day + 1) * DAY_MS;
+    }
+    const day = this.#day;
     let cell = this.#cells.get(keyId);
     if (cell === undefined || cell.day !== day) {
       if (cell !== undefined) this.#closed.push(cell);
@@ -69,10 +78,14 @@ export class UsageRecorder {
     }
     if (accepted) cell.accepted++;
     else cell.refused++;
-    this.#flusher.schedule();
+    if (!this.#due) {
+      this.#due = true;
+      this.#flusher.schedule();
+    }
   }
 
   async #write(): Promise<void> {
+    this.#due = false;
     if (this.#cells.size === 0 && this.#closed.length === 0) return;
     const batch = [...this.#closed, ...this.#cells.values()];
     this.#cells = new Map();
