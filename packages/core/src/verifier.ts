@@ -129,6 +129,8 @@ class ApiKeyVerifier implements Verifier {
   readonly #cache: VerifierCache | undefined;
   // The cache's key for a key: a keyed BLAKE3 tag under a secret of this process only.
   readonly #tag: CacheTagger;
+  // The key type and its separator (`sk_`): every key of the format opens with it.
+  readonly #typePrefix: string;
   // Store reads in flight, by the key's current digest.
   readonly #loads = new SharedLoads<CachedKey>();
   readonly #problems = new WeakMap<ApiKeyError, Problem>();
@@ -156,6 +158,7 @@ class ApiKeyVerifier implements Verifier {
       ...options.accepted,
     ]);
     this.#tag = createCacheTagger();
+    this.#typePrefix = `${options.format.type}_`;
     if (options.cache) this.#cache = new VerifierCache(options.cache);
     if (options.lastUsed) {
       this.#lastUsed = new LastUsedRecorder(
@@ -214,10 +217,13 @@ class ApiKeyVerifier implements Verifier {
     const cache = this.#cache;
     // Only a key that passed every cheap check is ever cached, so a hit needs none of them. A
     // closed verifier answers from the store path (which refuses), never from the cache.
+    // A value that does not even open with the key type (`sk_`) skips the tag: it is refused as
+    // malformed at once, as cheaply as before the cache was keyed by tags.
     if (
       cache !== undefined &&
       typeof value === 'string' &&
       value.length <= MAX_API_KEY_LENGTH &&
+      value.startsWith(this.#typePrefix) &&
       !this.#closed
     ) {
       const tag = this.#tag(value);
