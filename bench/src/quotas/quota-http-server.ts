@@ -1,6 +1,8 @@
 // Child process: Fastify with keygate, without a rate limit or with a default limit counted by
-// RedisRateLimiter `approximate` (never reached: the figure is the limiter's cost). Pinned to the
-// server CPU by the parent. argv: <keygate | keygate-approximate>; env BENCH_KEY: the key sent.
+// RedisRateLimiter `approximate` (never reached: the figure is the limiter's cost), the same with
+// no RateLimit fields on the response (what the fields cost apart from the limiter), or counted by
+// the in-memory limiter. Pinned to the server CPU by the parent. argv: a QuotaHttpVariant; env
+// BENCH_KEY: the key sent.
 import type { AddressInfo } from 'node:net';
 import { createKeygate, MAX_RATE_LIMIT, MemoryKeyStore } from '@keygate/core';
 import { RedisRateLimiter } from '@keygate/redis';
@@ -9,7 +11,11 @@ import { serveParent } from '../children.js';
 import { createKeys } from '../core/fixtures.js';
 import { connectBenchRedis, removeNamespaceAndDisconnect } from './bench-redis.js';
 
-export type QuotaHttpVariant = 'keygate' | 'keygate-approximate';
+export type QuotaHttpVariant =
+  | 'keygate'
+  | 'keygate-approximate'
+  | 'keygate-approximate-no-fields'
+  | 'keygate-memory';
 const variant = process.argv[2] as QuotaHttpVariant;
 const key = process.env.BENCH_KEY ?? '';
 const namespace = `keygate-bench-quotas-http-${process.pid}`;
@@ -18,12 +24,16 @@ let client: Redis | undefined;
 async function start(): Promise<number> {
   const store = new MemoryKeyStore();
   let rateLimiting = {};
-  if (variant === 'keygate-approximate') {
+  const rateLimit = { limit: MAX_RATE_LIMIT, windowMs: 60_000 };
+  if (variant === 'keygate-approximate' || variant === 'keygate-approximate-no-fields') {
     client = await connectBenchRedis();
     rateLimiting = {
-      rateLimit: { limit: MAX_RATE_LIMIT, windowMs: 60_000 },
+      rateLimit,
       rateLimiter: new RedisRateLimiter({ client, namespace, mode: 'approximate' }),
+      ...(variant === 'keygate-approximate-no-fields' ? { rateLimitHeaders: 'none' } : {}),
     };
+  } else if (variant === 'keygate-memory') {
+    rateLimiting = { rateLimit };
   }
   const keygate = createKeygate({ store, ...rateLimiting });
   await createKeys(keygate, 1_000);
