@@ -1,5 +1,5 @@
 // The audit sink of one process: events in memory, for tests, demos and a single instance.
-import { decodeCursor, encodeCursor, isAfterCursor, pageSize } from '../store/pagination.js';
+import { cutPage, decodeCursor, isAfterCursor, pageSize } from '../store/pagination.js';
 import {
   type AuditEvent,
   type AuditPage,
@@ -62,13 +62,9 @@ export class MemoryAuditSink implements AuditSink {
  * ```
  */
 export function auditPageOf(events: readonly AuditEvent[], limit: number): AuditPage {
-  const page = events.slice(0, limit);
-  const last = page[page.length - 1];
-  return {
-    events: page,
-    nextCursor:
-      events.length > limit && last !== undefined
-        ? encodeCursor({ createdAt: last.at.getTime(), id: last.id })
-        : null,
-  };
+  const { page, nextCursor } = cutPage(events, limit, (event) => ({
+    createdAt: event.at.getTime(),
+    id: event.id,
+  }));
+  return { events: page, nextCursor };
 }

@@ -47,6 +47,24 @@ export function isAfterCursor(createdAt: number, id: string, cursor: PageCursor)
 }
 
 /**
+ * The first `limit` of `items` (newest first, one more asked for than a page holds) and the cursor
+ * of the next page: the last item of this one, when that one more item says another follows.
+ * Records and audit events are paged the same way, each by its own time and id.
+ */
+export function cutPage<T>(
+  items: readonly T[],
+  limit: number,
+  positionOf: (item: T) => PageCursor,
+): { readonly page: T[]; readonly nextCursor: string | null } {
+  const page = items.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    page,
+    nextCursor: items.length > limit && last !== undefined ? encodeCursor(positionOf(last)) : null,
+  };
+}
+
+/**
  * The page for a query that asked for `limit + 1` records, newest first: the one record more
  * than a page says whether another page follows, and the last record of the page is the cursor.
  *
@@ -57,13 +75,9 @@ export function isAfterCursor(createdAt: number, id: string, cursor: PageCursor)
  * ```
  */
 export function pageOf(records: readonly ApiKeyRecord[], limit: number): ApiKeyPage {
-  const page = records.slice(0, limit);
-  const last = page[page.length - 1];
-  return {
-    records: page,
-    nextCursor:
-      records.length > limit && last !== undefined
-        ? encodeCursor({ createdAt: last.createdAt.getTime(), id: last.id })
-        : null,
-  };
+  const { page, nextCursor } = cutPage(records, limit, (record) => ({
+    createdAt: record.createdAt.getTime(),
+    id: record.id,
+  }));
+  return { records: page, nextCursor };
 }
