@@ -1,10 +1,11 @@
-// `pnpm --filter @keygate/bench instructions [fastify koa/keygate serve …] [--quick] [--warmup=N]`:
-// instructions per request of the HTTP variants and of `keygate serve` under callgrind
+// `pnpm --filter @keygate/bench instructions [fastify koa/keygate serve quotas …] [--quick] [--warmup=N]`:
+// instructions per request of the HTTP variants, of `keygate serve` and of the quota variants under callgrind
 // (http/instructions.ts), as a markdown table. Each argument picks variants by name prefix; none
 // picks all. Slow (each server runs under valgrind): minutes.
 import { stopChildrenOnExit } from './children.js';
 import {
   hasCallgrind,
+  QUOTA_TARGETS,
   runInstructions,
   SERVE_TARGETS,
   variantTargets,
@@ -16,7 +17,7 @@ if (!(await hasCallgrind())) {
   process.exit(1);
 }
 const filters = process.argv.slice(2).filter((argument) => !argument.startsWith('--'));
-const targets = [...variantTargets(), ...SERVE_TARGETS].filter(
+const targets = [...variantTargets(), ...SERVE_TARGETS, ...QUOTA_TARGETS].filter(
   (target) => filters.length === 0 || filters.some((filter) => target.name.startsWith(filter)),
 );
 const quick = process.argv.includes('--quick');

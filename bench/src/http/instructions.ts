@@ -60,6 +60,21 @@ export const SERVE_TARGETS: readonly InstructionTarget[] = [
   },
 ];
 
+/**
+ * Fastify with keygate and no rate limit, the approximate Redis limit with and without its
+ * `RateLimit` fields, and the in-memory limit (`quotas/quota-http-server.ts`): what a limit costs
+ * per request, apart from the fields it writes.
+ */
+export const QUOTA_TARGETS: readonly InstructionTarget[] = (
+  ['keygate', 'keygate-approximate', 'keygate-approximate-no-fields', 'keygate-memory'] as const
+).map((variant) => ({
+  name: `quotas/${variant}`,
+  module: 'quotas/quota-http-server.ts',
+  args: [variant],
+  path: '/',
+  expectedStatus: 200,
+}));
+
 const run = promisify(execFile);
 
 /** How many requests warm a server up and how many each measured phase counts. */
@@ -114,6 +129,10 @@ export async function runInstructions(
   // The serve child makes its own key and reports it; the framework servers take this one.
   const key = generateApiKey().key;
   const headers = benchHeaders(key);
+  // KEYGATE_CALLGRIND_KEEP=1 keeps the dumps (one per phase and thread) for callgrind_annotate.
+  const keep = process.env.KEYGATE_CALLGRIND_KEEP === '1';
+  // KEYGATE_CALLGRIND_NODE_FLAGS: flags for the measured servers' node (`--trace-deopt`, say).
+  const nodeFlags = (process.env.KEYGATE_CALLGRIND_NODE_FLAGS ?? '').split(' ').filter(Boolean);
   const directory = mkdtempSync(join(tmpdir(), 'keygate-callgrind-'));
   const results: VariantInstructions[] = [];
   const load = await startChild('http/load.ts', [], { cpu: LOAD_CPU });
@@ -123,6 +142,7 @@ export async function runInstructions(
       try {
         server = await startChild(target.module, [...target.args], {
           cpu: SERVER_CPU,
+          nodeFlags: nodeFlags,
           env: { BENCH_KEY: key, NODE_ENV: 'production' },
           wrapper: [
             'valgrind',
@@ -160,6 +180,7 @@ export async function runInstructions(
         const main: number[] = [];
         const all: number[] = [];
         for (let phase = 1; phase <= settings.phases; phase++) {
+          if (nodeFlags.length > 0) process.stdout.write(`--- phase ${phase} starts\n`);
           await control('--zero');
           await control('--instr=on');
           const measured = await send(settings.phaseRequests);
@@ -177,7 +198,7 @@ export async function runInstructions(
         };
         results.push(figures);
         log(
-          `${figures.name}: ${Math.round(figures.perRequest.median)} instructions/request (main thread; phases ${main.map(Math.round).join(', ')})`,
+          `${figures.name}: ${Math.round(figures.perRequest.median)} instructions/request (main thread; phases ${main.map(Math.round).join(', ')}; pid ${server.pid})`,
         );
       } finally {
         await server?.stop();
@@ -185,7 +206,8 @@ export async function runInstructions(
     }
   } finally {
     await load.stop();
-    rmSync(directory, { recursive: true, force: true });
+    if (keep) log(`callgrind dumps kept in ${directory}`);
+    else rmSync(directory, { recursive: true, force: true });
   }
   return results;
 }

@@ -17,6 +17,11 @@ export interface CachedKey {
   readonly expiresAt: number;
   readonly scopes: readonly string[];
   cachedUntil: number;
+  /**
+   * From when a hit reloads the entry in the background (an accepted key in the last quarter of
+   * its TTL; never for a refusal). Set to +Infinity once a reload has started.
+   */
+  refreshAt: number;
   lastUsedMarkedAt: number;
   /** The key's quota policies (never their counts, which live in the rate limiter and store). */
   readonly quota: QuotaPlan | undefined;
@@ -33,6 +38,7 @@ export function refusedEntry(result: VerifyResult, id?: string): CachedKey {
     expiresAt: Number.POSITIVE_INFINITY,
     scopes: [],
     cachedUntil: 0,
+    refreshAt: Number.POSITIVE_INFINITY,
     lastUsedMarkedAt: 0,
     quota: undefined,
     tag: '',
@@ -55,6 +61,7 @@ export function acceptedEntry(
     expiresAt: context.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY,
     scopes: context.scopes,
     cachedUntil: 0,
+    refreshAt: Number.POSITIVE_INFINITY,
     lastUsedMarkedAt:
       replaced?.id === context.keyId ? replaced.lastUsedMarkedAt : Number.NEGATIVE_INFINITY,
     quota,
@@ -100,7 +107,11 @@ export class VerifierCache {
   /** Caches `entry` under `tag`, reachable from each of `digests`, for its TTL from `now`. */
   remember(tag: string, digests: readonly string[], entry: CachedKey, now: number): void {
     const ok = entry.result.ok;
-    entry.cachedUntil = now + (ok ? this.#options.ttlMs : this.#options.negativeTtlMs);
+    const ttlMs = ok ? this.#options.ttlMs : this.#options.negativeTtlMs;
+    entry.cachedUntil = now + ttlMs;
+    // A key in use is reloaded before its TTL runs out, so its requests never wait on the store
+    // (docs/design.md, "Caching and invalidation"): the answer is never older than the TTL.
+    entry.refreshAt = ok ? now + ttlMs - Math.floor(ttlMs / 4) : Number.POSITIVE_INFINITY;
     entry.tag = tag;
     entry.digests = digests;
     const previous = this.get(tag);

@@ -154,6 +154,60 @@ describe('verifier: store answers', () => {
     expect(verifier.verify(key)).toBeInstanceOf(Promise);
   });
 
+  it('reloads a key in use in the last quarter of its TTL without making a request wait', async () => {
+    vi.useFakeTimers();
+    const { verifier, keys, store } = setup();
+    const { key } = await keys.create({ organisationId: 'org', name: 'a' });
+    await verifier.verify(key);
+    vi.advanceTimersByTime(22_000);
+    verifier.verify(key);
+    expect(store.lookups).toBe(1);
+    vi.advanceTimersByTime(1_000); // 23 s: past 3/4 of the 30 s TTL
+    const early = verifier.verify(key);
+    expect(early).not.toBeInstanceOf(Promise);
+    expect(codeOf(early as VerifyResult)).toBe('ok');
+    verifier.verify(key); // one reload per entry, not one per hit
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.lookups).toBe(2);
+    // The reloaded entry carries a TTL of its own: well past the first one, still a hit.
+    vi.advanceTimersByTime(20_000);
+    const later = verifier.verify(key);
+    expect(later).not.toBeInstanceOf(Promise);
+    expect(codeOf(later as VerifyResult)).toBe('ok');
+    expect(store.lookups).toBe(2);
+  });
+
+  it('answers what a reload found: a key revoked without an event is refused after the reload', async () => {
+    vi.useFakeTimers();
+    const store = new CountingStore();
+    // No subscription: the verifier learns of the revocation only by reading the store.
+    (store as { subscribe?: unknown }).subscribe = undefined;
+    const { verifier, keys } = setup({ store });
+    const { key, record } = await keys.create({ organisationId: 'org', name: 'a' });
+    await verifier.verify(key);
+    await store.update(record.id, { revokedAt: new Date(Date.now()) });
+    vi.advanceTimersByTime(23_000);
+    expect(codeOf(verifier.verify(key) as VerifyResult)).toBe('ok');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(codeOf(verifier.verify(key) as VerifyResult)).toBe('revoked_api_key');
+  });
+
+  it('keeps the entry until its TTL ends when a reload fails, then asks the store again', async () => {
+    vi.useFakeTimers();
+    const { verifier, keys, store } = setup();
+    const { key } = await keys.create({ organisationId: 'org', name: 'a' });
+    await verifier.verify(key);
+    store.failure = 'reject';
+    vi.advanceTimersByTime(23_000);
+    expect(codeOf(verifier.verify(key) as VerifyResult)).toBe('ok');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.lookups).toBe(2);
+    expect(codeOf(verifier.verify(key) as VerifyResult)).toBe('ok');
+    vi.advanceTimersByTime(7_001);
+    expect(codeOf(await verifier.verify(key))).toBe('key_store_unavailable');
+    expect(store.lookups).toBe(3);
+  });
+
   it('reads the store once for many concurrent requests with one key', async () => {
     const { verifier, keys, store } = setup();
     const { key } = await keys.create({ organisationId: 'org', name: 'a' });

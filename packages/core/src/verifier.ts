@@ -230,6 +230,7 @@ class ApiKeyVerifier implements Verifier {
       const cached = cache.get(tag);
       const now = Date.now();
       if (cached !== undefined && cached.cachedUntil > now) {
+        if (cached.refreshAt <= now) this.#refreshAhead(value, tag, cached);
         this.#lastHit = cached;
         const answer = this.#answer(cached, now, options);
         if (this.#usage !== undefined && cached.id !== undefined)
@@ -267,6 +268,17 @@ class ApiKeyVerifier implements Verifier {
       }
     }
     return this.#lookup(key, tag, this.#digest(key), cached, options, address);
+  }
+
+  // A hit late in its entry's TTL: the answer comes from the entry, and the record is read again in
+  // the background (shared with any lookup of the same key), so that a key in steady use never
+  // waits on the store. A failed read changes nothing: the entry stays until its TTL ends.
+  #refreshAhead(key: string, tag: string, stale: CachedKey): void {
+    stale.refreshAt = Number.POSITIVE_INFINITY;
+    const digest = this.#digest(key);
+    this.#loads
+      .run(digest, () => this.#load(key, tag, digest, stale))
+      .catch((error: unknown) => this.options.onError(error, 'lookup'));
   }
 
   quotaHeaders(result: VerifyResult): Readonly<Record<string, string>> | undefined {

@@ -52,7 +52,10 @@ export function apiKeyAuth(options: ApiKeyAuthOptions): RequestHandler {
     const value = takeApiKeyHeader(req, headerName, stripHeader);
     const result = verifier.verify(
       value,
-      req.headers.authorization === undefined ? verifyOptions : verifyOptionsWithAuthorization,
+      // Whether Authorization was sent matters only to the refusal of a missing key.
+      (value === undefined || value === '') && req.headers.authorization !== undefined
+        ? verifyOptionsWithAuthorization
+        : verifyOptions,
       req,
     );
     // A cache hit answers synchronously: keep it synchronous, with no extra microtask.

@@ -2,6 +2,10 @@
 // quota header fields core built for an accepted request.
 import type { ServerResponse } from 'node:http';
 import type { Problem } from '@keygate/core';
+import { problemBodies } from '@keygate/core/adapter';
+
+// One Buffer per refusal: Node sends it with no per-request encoding of the JSON.
+const bodyOf = problemBodies((json) => Buffer.from(json));
 
 /** Sets core's quota header fields (RateLimit, credits) on an accepted request's response. */
 export function setHeaders(
@@ -17,5 +21,5 @@ export function sendProblem(res: ServerResponse, problem: Problem): void {
   res.statusCode = problem.status;
   const headers = problem.headers;
   for (const name in headers) res.setHeader(name, headers[name]!);
-  res.end(problem.json);
+  res.end(bodyOf(problem));
 }

@@ -63,7 +63,10 @@ const plugin: FastifyPluginCallback<ApiKeyAuthOptions> = (fastify, options, done
     const value = takeApiKeyHeader(raw, headerName, stripHeader);
     const result = verifier.verify(
       value,
-      raw.headers.authorization === undefined ? verifyOptions : verifyOptionsWithAuthorization,
+      // Whether Authorization was sent matters only to the refusal of a missing key.
+      (value === undefined || value === '') && raw.headers.authorization !== undefined
+        ? verifyOptionsWithAuthorization
+        : verifyOptions,
       request,
     );
     // A cache hit answers synchronously: keep it synchronous, with no extra microtask.

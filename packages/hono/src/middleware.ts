@@ -46,7 +46,10 @@ export function apiKeyAuth(options: ApiKeyAuthOptions): MiddlewareHandler<ApiKey
     const value = keyHeaderValue(c.env, headers, headerName, stripHeader);
     let result = verifier.verify(
       value,
-      headers.has('authorization') ? verifyOptionsWithAuthorization : verifyOptions,
+      // Whether Authorization was sent matters only to the refusal of a missing key.
+      (value === undefined || value === '') && headers.has('authorization')
+        ? verifyOptionsWithAuthorization
+        : verifyOptions,
       c,
     );
     if (result instanceof Promise) result = await result;

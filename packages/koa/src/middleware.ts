@@ -52,7 +52,10 @@ export function apiKeyAuth(options: ApiKeyAuthOptions): Middleware<ApiKeyState> 
     const value = takeApiKeyHeader(request, headerName, stripHeader);
     const result = verifier.verify(
       value,
-      request.headers.authorization === undefined ? verifyOptions : verifyOptionsWithAuthorization,
+      // Whether Authorization was sent matters only to the refusal of a missing key.
+      (value === undefined || value === '') && request.headers.authorization !== undefined
+        ? verifyOptionsWithAuthorization
+        : verifyOptions,
       ctx,
     );
     // A cache hit answers synchronously: keep it synchronous, with no extra microtask.

@@ -1,7 +1,11 @@
 // Writes a refusal exactly as core built it (status, headers and body, nothing added), and the
 // quota header fields core built for an accepted request.
 import type { Problem } from '@keygate/core';
+import { problemBodies } from '@keygate/core/adapter';
 import type { Context } from 'koa';
+
+// A Buffer body is sent as it is, with no per-request encoding or length count of the JSON.
+const bodyOf = problemBodies((json) => Buffer.from(json));
 
 /** Sets core's quota header fields (RateLimit, credits) on an accepted request's response. */
 export function setHeaders(
@@ -15,5 +19,5 @@ export function setHeaders(
 export function sendProblem(ctx: Context, problem: Problem): void {
   ctx.status = problem.status;
   ctx.set(problem.headers);
-  ctx.body = problem.json;
+  ctx.body = bodyOf(problem);
 }

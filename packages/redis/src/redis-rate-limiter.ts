@@ -152,20 +152,26 @@ export class RedisRateLimiter implements RateLimiter {
     return { allowed, retryAfterMs, states };
   }
 
+  // Plain loops, no closures: this runs on every request of a cache hit with a limit.
   #consumeApproximate(
     requests: readonly RateLimitRequest[],
     cost: number,
     now: number,
   ): RateLimitDecision | Promise<RateLimitDecision> {
-    const windows = requests.map((request) => this.#window(request, now));
     const share = this.#options.localShare;
-    const mustSync = windows.some((local, index) => {
-      const policy = requests[index]!.policy;
+    const windows: LocalWindow[] = [];
+    let mustSync = false;
+    for (let index = 0; index < requests.length; index++) {
+      const request = requests[index]!;
+      const local = this.#window(request, now);
+      windows.push(local);
+      if (mustSync) continue;
+      const policy = request.policy;
       const known = estimate(local.previous, local.current, policy, now);
       const allowance = Math.max(1, Math.floor((policy.limit - known) * share));
       // Refusals need no sync: what others counted meanwhile can only make them truer.
-      return local.pending + cost > allowance && known + local.pending + cost <= policy.limit;
-    });
+      mustSync = local.pending + cost > allowance && known + local.pending + cost <= policy.limit;
+    }
     if (!mustSync) return this.#decideLocally(requests, windows, cost, now);
     return this.#syncThenDecide(requests, cost, now);
   }
@@ -198,7 +204,8 @@ export class RedisRateLimiter implements RateLimiter {
   ): RateLimitDecision {
     let allowed = true;
     let retryAfterMs = 0;
-    windows.forEach((local, index) => {
+    for (let index = 0; index < windows.length; index++) {
+      const local = windows[index]!;
       const policy = requests[index]!.policy;
       const current = local.current + local.pending;
       if (estimate(local.previous, current, policy, now) + cost > policy.limit) {
@@ -208,21 +215,17 @@ export class RedisRateLimiter implements RateLimiter {
           slidingWindowRetryAfterMs(policy, local.previous, current, now, cost),
         );
       }
-    });
-    if (allowed && cost > 0) {
-      for (const local of windows) {
+    }
+    const states: RateLimitState[] = [];
+    for (let index = 0; index < windows.length; index++) {
+      const local = windows[index]!;
+      if (allowed && cost > 0) {
         local.pending += cost;
         this.#dirty.add(local);
       }
+      states.push(stateOf(requests[index]!, local.previous, local.current + local.pending, now));
     }
-    return {
-      allowed,
-      retryAfterMs,
-      states: requests.map((request, index) => {
-        const local = windows[index]!;
-        return stateOf(request, local.previous, local.current + local.pending, now);
-      }),
-    };
+    return { allowed, retryAfterMs, states };
   }
 
   // The local state of a subject, moved to the window that holds `now`.

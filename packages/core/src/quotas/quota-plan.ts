@@ -3,6 +3,7 @@
 // at request time. Worked out once when a key is loaded from the store; a cache hit reads it.
 import type { Organisation } from '../auth-context.js';
 import type { ApiKeyRecord } from '../record.js';
+import { rateLimitPolicyField } from './quota-report.js';
 import type { QuotaPlan } from './quota-stage.js';
 import { checkRateLimitPolicy, type RateLimitPolicy } from './rate-limit-policy.js';
 import type { RateLimitRequest } from './rate-limiter.js';
@@ -51,5 +52,12 @@ export function quotaPlanFor(
     });
   }
   if (limits.length === 0 && record.credits === null) return undefined;
-  return { keyId: record.id, limits, metered: record.credits !== null };
+  return {
+    keyId: record.id,
+    limits,
+    metered: record.credits !== null,
+    policyField: rateLimitPolicyField(
+      limits.map(({ name, policy }) => ({ name, limit: policy.limit, windowMs: policy.windowMs })),
+    ),
+  };
 }

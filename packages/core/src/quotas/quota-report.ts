@@ -9,6 +9,11 @@ export interface QuotaReport {
   readonly rateLimits: readonly RateLimitState[];
   /** Credits left after the request; `undefined` for a key without credits. */
   readonly creditsRemaining: number | undefined;
+  /**
+   * The `RateLimit-Policy` value of `rateLimits`, when the verifier made it once for the key (the
+   * policies never change between requests); built from `rateLimits` when absent.
+   */
+  readonly policyField?: string | undefined;
 }
 
 /**
@@ -41,14 +46,12 @@ export function quotaHeaders(
   if (states.length > 0 && style !== 'none') {
     headers = {};
     if (style === 'draft') {
-      let policy = '';
       let current = '';
       for (const state of states) {
-        const separator = policy === '' ? '' : ', ';
-        policy += `${separator}"${state.name}";q=${state.limit};w=${state.windowMs / 1000}`;
+        const separator = current === '' ? '' : ', ';
         current += `${separator}"${state.name}";r=${state.remaining};t=${Math.ceil(state.resetMs / 1000)}`;
       }
-      headers['ratelimit-policy'] = policy;
+      headers['ratelimit-policy'] = report.policyField ?? rateLimitPolicyField(states);
       headers.ratelimit = current;
     } else {
       const strictest = strictestOf(states);
@@ -62,6 +65,24 @@ export function quotaHeaders(
     headers[CREDITS_REMAINING_HEADER] = String(report.creditsRemaining);
   }
   return headers;
+}
+
+/**
+ * The draft `RateLimit-Policy` value for `limits`: one item per limit, `"key";q=100;w=60`.
+ *
+ * @example
+ * ```ts
+ * rateLimitPolicyField([{ name: 'key', limit: 100, windowMs: 60_000 }]); // '"key";q=100;w=60'
+ * ```
+ */
+export function rateLimitPolicyField(
+  limits: readonly { readonly name: string; readonly limit: number; readonly windowMs: number }[],
+): string {
+  let field = '';
+  for (const { name, limit, windowMs } of limits) {
+    field += `${field === '' ? '' : ', '}"${name}";q=${limit};w=${windowMs / 1000}`;
+  }
+  return field;
 }
 
 // The policy a client runs into first: the fewest requests left, then the longest wait.

@@ -20,6 +20,8 @@ export interface QuotaPlan {
   readonly limits: readonly RateLimitRequest[];
   /** True when the key has usage credits. */
   readonly metered: boolean;
+  /** The `RateLimit-Policy` value of `limits`, made once for every response (quota-report.ts). */
+  readonly policyField: string;
 }
 
 /** An accepted request with the quota state the adapter turns into header fields. */
@@ -104,12 +106,12 @@ export class QuotaStage {
     cost: number,
     states: readonly RateLimitState[],
   ): QuotaSuccess | VerifyFailure | Promise<QuotaSuccess | VerifyFailure> {
-    if (!plan.metered || cost === 0) return accepted(context, states, undefined);
+    if (!plan.metered || cost === 0) return accepted(plan, context, states, undefined);
     return this.#options.consumeCredits(plan.keyId, cost, new Date(now)).then(
       (answer) => {
         // No credits any more (removed, or the key deleted since it was cached): unmetered.
-        if (answer === null) return accepted(context, states, undefined);
-        if (answer.ok) return accepted(context, states, answer.remaining);
+        if (answer === null) return accepted(plan, context, states, undefined);
+        if (answer.ok) return accepted(plan, context, states, answer.remaining);
         return usageExceededFailure(answer, states, now);
       },
       (error: unknown) => {
@@ -127,11 +129,14 @@ export class QuotaStage {
 }
 
 function accepted(
+  plan: QuotaPlan,
   context: AuthContext,
   rateLimits: readonly RateLimitState[],
   creditsRemaining: number | undefined,
 ): QuotaSuccess {
-  return { ok: true, context, quota: { rateLimits, creditsRemaining } };
+  // The limiter answers one state per limit, in the plan's order, or none when it failed open.
+  const policyField = rateLimits.length === plan.limits.length ? plan.policyField : undefined;
+  return { ok: true, context, quota: { rateLimits, creditsRemaining, policyField } };
 }
 
 function rateLimitedFailure(decision: RateLimitDecision): VerifyFailure {
