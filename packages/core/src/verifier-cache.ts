@@ -18,8 +18,8 @@ export interface CachedKey {
   readonly scopes: readonly string[];
   cachedUntil: number;
   /**
-   * From when a hit reloads the entry in the background (an accepted key in the last quarter of
-   * its TTL; never for a refusal). Set to +Infinity once a reload has started.
+   * From when a hit reloads the entry in the background (the last quarter of its TTL). Set to
+   * +Infinity once a reload has started, and for an entry that is not cached.
    */
   refreshAt: number;
   lastUsedMarkedAt: number;
@@ -109,9 +109,10 @@ export class VerifierCache {
     const ok = entry.result.ok;
     const ttlMs = ok ? this.#options.ttlMs : this.#options.negativeTtlMs;
     entry.cachedUntil = now + ttlMs;
-    // A key in use is reloaded before its TTL runs out, so its requests never wait on the store
-    // (docs/design.md, "Caching and invalidation"): the answer is never older than the TTL.
-    entry.refreshAt = ok ? now + ttlMs - Math.floor(ttlMs / 4) : Number.POSITIVE_INFINITY;
+    // A key in use (accepted or refused) is reloaded before its TTL runs out, so its requests
+    // never wait on the store (docs/design.md, "Caching and invalidation"); the answer is never
+    // older than the TTL.
+    entry.refreshAt = now + ttlMs - Math.floor(ttlMs / 4);
     entry.tag = tag;
     entry.digests = digests;
     const previous = this.get(tag);

@@ -192,6 +192,27 @@ describe('verifier: store answers', () => {
     expect(codeOf(verifier.verify(key) as VerifyResult)).toBe('revoked_api_key');
   });
 
+  it('reloads a remembered refusal the same way: a key created meanwhile is then accepted', async () => {
+    vi.useFakeTimers();
+    const store = new CountingStore();
+    (store as { subscribe?: unknown }).subscribe = undefined;
+    const { verifier, keys } = setup({ store });
+    const { key } = generateApiKey();
+    expect(codeOf(await verifier.verify(key))).toBe('invalid_api_key');
+    const { record } = await keys.create({ organisationId: 'org', name: 'late' });
+    const digest = verifier.options.digester.current;
+    await store.update(record.id, { hash: digest.digest(key), hashVersion: digest.version });
+    vi.advanceTimersByTime(4_000); // past 3/4 of the 5 s negative TTL
+    const early = verifier.verify(key);
+    expect(early).not.toBeInstanceOf(Promise);
+    expect(codeOf(early as VerifyResult)).toBe('invalid_api_key');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(store.lookups).toBe(2);
+    const after = verifier.verify(key);
+    expect(after).not.toBeInstanceOf(Promise);
+    expect(codeOf(after as VerifyResult)).toBe('ok');
+  });
+
   it('keeps the entry until its TTL ends when a reload fails, then asks the store again', async () => {
     vi.useFakeTimers();
     const { verifier, keys, store } = setup();
