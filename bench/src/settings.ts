@@ -22,6 +22,11 @@ export interface BenchSettings {
   readonly httpRounds: number;
   /** HTTP: the load generator (`--load=wrk` for the cross-check). */
   readonly loadTool: 'autocannon' | 'wrk';
+  /**
+   * HTTP: the variants measured, by name prefix (`--variants=fastify/minimal,fastify/keygate`);
+   * empty for all. Fewer variants make a round shorter, so a pair is measured closer together.
+   */
+  readonly httpVariants: readonly string[];
   /** Stores: sequential verifications per round (for p50/p99 with one in flight). */
   readonly storeSequentialCalls: number;
   /** Stores: milliseconds of the 50-in-flight throughput run per round. */
@@ -57,12 +62,26 @@ export function readSettings(argv: readonly string[], env: NodeJS.ProcessEnv): B
     httpRoundSeconds: quick ? 2 : 3,
     httpWarmupSeconds: quick ? 1 : 2,
     connections: 50,
-    httpRounds: quick ? 3 : 7,
+    httpRounds: positiveOption(argv, '--http-rounds=') ?? (quick ? 3 : 7),
     loadTool: argv.includes('--load=wrk') ? 'wrk' : 'autocannon',
+    httpVariants: (argv.find((argument) => argument.startsWith('--variants='))?.slice(11) ?? '')
+      .split(',')
+      .filter((name) => name !== ''),
     storeSequentialCalls: quick ? 500 : 2_000,
     storeConcurrentMs: quick ? 700 : 2_000,
     storeInFlight: 50,
     scanMegabytes: quick ? 32 : 128,
     sections,
   });
+}
+
+// `--name=N` as a positive whole number, or undefined when absent.
+function positiveOption(argv: readonly string[], prefix: string): number | undefined {
+  const argument = argv.find((candidate) => candidate.startsWith(prefix));
+  if (argument === undefined) return undefined;
+  const value = Number(argument.slice(prefix.length));
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new TypeError(`${prefix.slice(0, -1)} takes a positive whole number`);
+  }
+  return value;
 }

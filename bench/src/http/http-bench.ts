@@ -89,7 +89,11 @@ export async function runHttp(
   const headers = benchHeaders(key);
   const skipped: string[] = [];
   const variants: Variant[] = [];
+  const chosen = settings.httpVariants;
   for (const variant of VARIANTS) {
+    if (chosen.length > 0 && !chosen.some((name) => variantName(variant).startsWith(name))) {
+      continue;
+    }
     if (variant.needs !== undefined && !(await canLoad(variant.needs))) {
       skipped.push(`${variantName(variant)}: ${variant.needs} cannot be loaded (not built yet?)`);
     } else variants.push(variant);
