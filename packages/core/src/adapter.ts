@@ -5,6 +5,7 @@ export {
   checkScopes,
   type ResolvedApiKeyAuthOptions,
   resolveApiKeyAuthOptions,
+  verifyOptionsFor,
 } from './adapter/adapter-options.js';
 export { adoptHostLogger } from './adapter/host-logger.js';
 export { type NodeRequestHeaders, takeApiKeyHeader } from './adapter/node-request-header.js';

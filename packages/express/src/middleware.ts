@@ -5,6 +5,7 @@ import {
   type ApiKeyAuthOptions,
   resolveApiKeyAuthOptions,
   takeApiKeyHeader,
+  verifyOptionsFor,
 } from '@keygate/core/adapter';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { attachApiKey } from './request-context.js';
@@ -35,8 +36,8 @@ const clientIp = (req: Request): string | undefined => req.ip;
  * ```
  */
 export function apiKeyAuth(options: ApiKeyAuthOptions): RequestHandler {
-  const { verifier, headerName, stripHeader, verifyOptions, verifyOptionsWithAuthorization } =
-    resolveApiKeyAuthOptions(options, '@keygate/express', clientIp);
+  const resolved = resolveApiKeyAuthOptions(options, '@keygate/express', clientIp);
+  const { verifier, headerName, stripHeader } = resolved;
 
   const settle = (result: VerifyResult, req: Request, res: Response, next: NextFunction) => {
     if (result.ok) {
@@ -50,14 +51,7 @@ export function apiKeyAuth(options: ApiKeyAuthOptions): RequestHandler {
 
   return function apiKeyAuthMiddleware(req, res, next) {
     const value = takeApiKeyHeader(req, headerName, stripHeader);
-    const result = verifier.verify(
-      value,
-      // Whether Authorization was sent matters only to the refusal of a missing key.
-      (value === undefined || value === '') && req.headers.authorization !== undefined
-        ? verifyOptionsWithAuthorization
-        : verifyOptions,
-      req,
-    );
+    const result = verifier.verify(value, verifyOptionsFor(resolved, value, req.headers), req);
     // A cache hit answers synchronously: keep it synchronous, with no extra microtask.
     if (result instanceof Promise) {
       result.then((settled) => settle(settled, req, res, next)).catch(next);

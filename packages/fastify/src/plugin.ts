@@ -7,6 +7,7 @@ import {
   type ResolvedApiKeyAuthOptions,
   resolveApiKeyAuthOptions,
   takeApiKeyHeader,
+  verifyOptionsFor,
 } from '@keygate/core/adapter';
 import type {
   FastifyPluginCallback,
@@ -36,8 +37,7 @@ const plugin: FastifyPluginCallback<ApiKeyAuthOptions> = (fastify, options, done
     done(error as Error);
     return;
   }
-  const { verifier, headerName, stripHeader, verifyOptions, verifyOptionsWithAuthorization } =
-    resolved;
+  const { verifier, headerName, stripHeader } = resolved;
   // keygate's warnings go to the application's log unless the verifier was given a logger.
   adoptHostLogger(verifier, fastify.log);
 
@@ -61,14 +61,7 @@ const plugin: FastifyPluginCallback<ApiKeyAuthOptions> = (fastify, options, done
   fastify.addHook('onRequest', function apiKeyAuthHook(request, reply, next) {
     const raw = request.raw;
     const value = takeApiKeyHeader(raw, headerName, stripHeader);
-    const result = verifier.verify(
-      value,
-      // Whether Authorization was sent matters only to the refusal of a missing key.
-      (value === undefined || value === '') && raw.headers.authorization !== undefined
-        ? verifyOptionsWithAuthorization
-        : verifyOptions,
-      request,
-    );
+    const result = verifier.verify(value, verifyOptionsFor(resolved, value, raw.headers), request);
     // A cache hit answers synchronously: keep it synchronous, with no extra microtask.
     if (result instanceof Promise) {
       result.then((settled) => settle(settled, request, reply, next)).catch(next);

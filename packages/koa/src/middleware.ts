@@ -5,6 +5,7 @@ import {
   type ApiKeyAuthOptions,
   resolveApiKeyAuthOptions,
   takeApiKeyHeader,
+  verifyOptionsFor,
 } from '@keygate/core/adapter';
 import type { Context, Middleware, Next } from 'koa';
 import { sendProblem, setHeaders } from './send-problem.js';
@@ -34,8 +35,8 @@ const clientIp = (ctx: Context): string | undefined => ctx.ip;
  * ```
  */
 export function apiKeyAuth(options: ApiKeyAuthOptions): Middleware<ApiKeyState> {
-  const { verifier, headerName, stripHeader, verifyOptions, verifyOptionsWithAuthorization } =
-    resolveApiKeyAuthOptions(options, '@keygate/koa', clientIp);
+  const resolved = resolveApiKeyAuthOptions(options, '@keygate/koa', clientIp);
+  const { verifier, headerName, stripHeader } = resolved;
 
   const settle = (result: VerifyResult, ctx: Context, next: Next): unknown => {
     if (result.ok) {
@@ -50,14 +51,7 @@ export function apiKeyAuth(options: ApiKeyAuthOptions): Middleware<ApiKeyState> 
   return function apiKeyAuthMiddleware(ctx, next) {
     const request = ctx.req;
     const value = takeApiKeyHeader(request, headerName, stripHeader);
-    const result = verifier.verify(
-      value,
-      // Whether Authorization was sent matters only to the refusal of a missing key.
-      (value === undefined || value === '') && request.headers.authorization !== undefined
-        ? verifyOptionsWithAuthorization
-        : verifyOptions,
-      ctx,
-    );
+    const result = verifier.verify(value, verifyOptionsFor(resolved, value, request.headers), ctx);
     // A cache hit answers synchronously: keep it synchronous, with no extra microtask.
     if (result instanceof Promise) return result.then((settled) => settle(settled, ctx, next));
     return settle(result, ctx, next);

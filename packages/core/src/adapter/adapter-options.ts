@@ -110,6 +110,26 @@ export function resolveApiKeyAuthOptions(
 }
 
 /**
+ * The options to verify `value` (what `takeApiKeyHeader` read) with. Whether `Authorization` was
+ * sent matters only to the refusal of a missing key, so the header is read only then.
+ *
+ * @example
+ * ```ts
+ * const value = takeApiKeyHeader(req, resolved.headerName, resolved.stripHeader);
+ * resolved.verifier.verify(value, verifyOptionsFor(resolved, value, req.headers), req);
+ * ```
+ */
+export function verifyOptionsFor(
+  resolved: ResolvedApiKeyAuthOptions,
+  value: unknown,
+  headers: { readonly authorization?: unknown },
+): VerifyOptions {
+  return (value === undefined || value === '') && headers.authorization !== undefined
+    ? resolved.verifyOptionsWithAuthorization
+    : resolved.verifyOptions;
+}
+
+/**
  * Checks a list of scopes and returns a frozen copy; throws a `TypeError` naming `packageName`.
  *
  * @example
