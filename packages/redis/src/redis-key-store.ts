@@ -46,8 +46,9 @@ import {
 
 const PACKAGE = '@keygate/redis';
 
-// A last-used batch is split so that no single script holds Redis for long.
-const LAST_USED_CHUNK = 500;
+// A batch of last-used times or usage counts is split so that no single script holds Redis for
+// long.
+const WRITE_CHUNK = 500;
 
 // A key's usage hash outlives its last write by this much (the page shows 30 days; a year of
 // history stays readable).
@@ -193,20 +194,16 @@ export class RedisKeyStore implements KeyStore {
 
   async recordLastUsed(entries: readonly LastUsedEntry[]): Promise<void> {
     const latest = latestUsePerId(entries);
-    const ids = [...latest.keys()];
-    const writes: Promise<unknown>[] = [];
-    for (let start = 0; start < ids.length; start += LAST_USED_CHUNK) {
-      const chunk = ids.slice(start, start + LAST_USED_CHUNK);
-      writes.push(
+    // Sent back to back on one connection (ioredis does not wait for one reply to send the next).
+    await Promise.all(
+      chunksOf([...latest.keys()], WRITE_CHUNK).map((chunk) =>
         recordLastUsedScript.run(
           this.#client,
           chunk.map((id) => this.#keys.recordKey(id)),
           chunk.map((id) => String(latest.get(id))),
         ),
-      );
-    }
-    // Sent back to back on one connection (ioredis does not wait for one reply to send the next).
-    await Promise.all(writes);
+      ),
+    );
   }
 
   async consumeCredits(id: string, cost: number, now: Date): Promise<CreditConsumption | null> {
@@ -230,11 +227,8 @@ export class RedisKeyStore implements KeyStore {
    * `<day>:r`, HINCRBY), kept 400 days after its last write.
    */
   async recordUsage(entries: readonly UsageEntry[]): Promise<void> {
-    const sums = sumUsage(entries);
-    const writes: Promise<unknown>[] = [];
-    for (let start = 0; start < sums.length; start += LAST_USED_CHUNK) {
-      const chunk = sums.slice(start, start + LAST_USED_CHUNK);
-      writes.push(
+    await Promise.all(
+      chunksOf(sumUsage(entries), WRITE_CHUNK).map((chunk) =>
         addUsageScript.run(
           this.#client,
           chunk.map((entry) => this.#keys.usageKey(entry.keyId)),
@@ -247,9 +241,8 @@ export class RedisKeyStore implements KeyStore {
             ]),
           ],
         ),
-      );
-    }
-    await Promise.all(writes);
+      ),
+    );
   }
 
   async readUsage(keyId: string, from: string, to: string): Promise<readonly UsageEntry[]> {
@@ -275,4 +268,13 @@ export class RedisKeyStore implements KeyStore {
 function asArray(value: unknown): readonly unknown[] {
   if (!Array.isArray(value)) throw new Error(`${PACKAGE}: unexpected reply from Redis`);
   return value;
+}
+
+// `items` in slices of at most `size`, in order.
+function chunksOf<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < items.length; start += size) {
+    chunks.push(items.slice(start, start + size));
+  }
+  return chunks;
 }
