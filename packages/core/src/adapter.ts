@@ -9,7 +9,6 @@ export {
 } from './adapter/adapter-options.js';
 export { adoptHostLogger } from './adapter/host-logger.js';
 export { type NodeRequestHeaders, takeApiKeyHeader } from './adapter/node-request-header.js';
-export { problemBodies } from './adapter/problem-bodies.js';
 export {
   createScopeGuard,
   type ScopeGuard,

@@ -2,10 +2,6 @@
 // quota header fields core built for an accepted request.
 import type { ServerResponse } from 'node:http';
 import type { Problem } from '@keygate/core';
-import { problemBodies } from '@keygate/core/adapter';
-
-// One Buffer per refusal: Node sends it with no per-request encoding of the JSON.
-const bodyOf = problemBodies((json) => Buffer.from(json));
 
 /** Sets core's quota header fields (RateLimit, credits) on an accepted request's response. */
 export function setHeaders(
@@ -21,5 +17,6 @@ export function sendProblem(res: ServerResponse, problem: Problem): void {
   res.statusCode = problem.status;
   const headers = problem.headers;
   for (const name in headers) res.setHeader(name, headers[name]!);
-  res.end(bodyOf(problem));
+  // A string body: Node writes it in one piece with the head (a Buffer goes as a second chunk).
+  res.end(problem.json);
 }

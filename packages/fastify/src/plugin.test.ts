@@ -86,3 +86,29 @@ describe('logging', () => {
     await failing.close();
   });
 });
+
+describe('refusals', () => {
+  // The body goes out as core's JSON string through a per-reply serializer that returns it as it
+  // is (send-problem.ts): the app's own serializer must not wrap it, nor Fastify add a charset.
+  it('send core’s body and type as they are, whatever the app serialises', async () => {
+    const app = Fastify();
+    app.setReplySerializer((payload) => JSON.stringify({ wrapped: payload }));
+    const seen: unknown[] = [];
+    app.addHook('onSend', async (_request, reply, payload) => {
+      seen.push(payload);
+      reply.header('x-seen', 'yes');
+      return payload;
+    });
+    await app.register(apiKeyAuth, { keygate });
+    app.get('/', async () => ({ reached: true }));
+    const response = await app.inject('/');
+    const missing = (await keygate.verifier.verify(undefined)) as { ok: false; error: never };
+    const problem = keygate.verifier.problem(missing.error);
+    expect(response.statusCode).toBe(401);
+    expect(response.headers['content-type']).toBe('application/problem+json');
+    expect(response.headers['x-seen']).toBe('yes');
+    expect(response.body).toBe(problem.json);
+    expect(seen).toEqual([problem.json]);
+    await app.close();
+  });
+});

@@ -1,12 +1,13 @@
 // Writes a refusal exactly as core built it (status, headers and body, nothing added), and the
 // quota header fields core built for an accepted request.
 import type { Problem } from '@keygate/core';
-import { problemBodies } from '@keygate/core/adapter';
 import type { FastifyReply } from 'fastify';
 
-// Fastify appends "; charset=utf-8" to a JSON-like type when the payload is a string; a Buffer is
-// sent as it is. One Buffer per refusal: the fixed refusals are built once per verifier.
-const bodyOf = problemBodies((json) => Buffer.from(json));
+// The body goes out as core's JSON string: Node writes a string body in one piece with the head,
+// where a Buffer is queued after it and written as a second chunk. Fastify appends
+// "; charset=utf-8" to a JSON-like type when it serialises a string itself; a reply serializer
+// (here one that hands the string back) takes that step's place, so the type stays core's.
+const asIs = (json: string): string => json;
 
 /** Sets core's quota header fields (RateLimit, credits) on an accepted request's reply. */
 export function setHeaders(
@@ -18,5 +19,5 @@ export function setHeaders(
 
 /** Answers with `problem`. */
 export function sendProblem(reply: FastifyReply, problem: Problem): void {
-  reply.code(problem.status).headers(problem.headers).send(bodyOf(problem));
+  reply.code(problem.status).headers(problem.headers).serializer(asIs).send(problem.json);
 }

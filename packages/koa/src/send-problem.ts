@@ -1,11 +1,7 @@
 // Writes a refusal exactly as core built it (status, headers and body, nothing added), and the
 // quota header fields core built for an accepted request.
 import type { Problem } from '@keygate/core';
-import { problemBodies } from '@keygate/core/adapter';
 import type { Context } from 'koa';
-
-// A Buffer body is sent as it is, with no per-request encoding or length count of the JSON.
-const bodyOf = problemBodies((json) => Buffer.from(json));
 
 /** Sets core's quota header fields (RateLimit, credits) on an accepted request's response. */
 export function setHeaders(
@@ -19,5 +15,6 @@ export function setHeaders(
 export function sendProblem(ctx: Context, problem: Problem): void {
   ctx.status = problem.status;
   ctx.set(problem.headers);
-  ctx.body = bodyOf(problem);
+  // A string body: Node writes it in one piece with the head (a Buffer goes as a second chunk).
+  ctx.body = problem.json;
 }
