@@ -10,6 +10,7 @@ import {
   SERVE_TARGETS,
   variantTargets,
 } from './http/instructions.js';
+import { positiveOption } from './settings.js';
 
 stopChildrenOnExit();
 if (!(await hasCallgrind())) {
@@ -24,10 +25,11 @@ const quick = process.argv.includes('--quick');
 // `--warmup=N`: requests before the first measured phase. Under valgrind V8's optimising compiler
 // runs on a thread that valgrind serialises with the server's, so a large function (the unrolled
 // BLAKE3 compression) can settle after the default warm-up; the phases then fall one after another.
-const warmupArgument = process.argv.find((argument) => argument.startsWith('--warmup='));
-const warmup = warmupArgument === undefined ? undefined : Number(warmupArgument.slice(9));
-if (warmup !== undefined && !(Number.isSafeInteger(warmup) && warmup > 0)) {
-  console.error('--warmup takes a whole number of requests');
+let warmup: number | undefined;
+try {
+  warmup = positiveOption(process.argv, '--warmup=');
+} catch (error) {
+  console.error((error as Error).message);
   process.exit(2);
 }
 const results = await runInstructions(

@@ -75,8 +75,8 @@ export function readSettings(argv: readonly string[], env: NodeJS.ProcessEnv): B
   });
 }
 
-// `--name=N` as a positive whole number, or undefined when absent.
-function positiveOption(argv: readonly string[], prefix: string): number | undefined {
+/** `--name=N` as a positive whole number, or undefined when absent; throws a TypeError otherwise. */
+export function positiveOption(argv: readonly string[], prefix: string): number | undefined {
   const argument = argv.find((candidate) => candidate.startsWith(prefix));
   if (argument === undefined) return undefined;
   const value = Number(argument.slice(prefix.length));

@@ -23,6 +23,9 @@ beforeAll(async () => {
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
+// What `seen` sends before the test's own headers, as the raw headers list them.
+const SENT_FIRST = ['host', 'test', 'connection', 'close'];
+
 // Sent over a raw socket: fetch would join a repeated header into one line.
 async function seen(headers: [string, string][], look: (request: IncomingMessage) => unknown) {
   inspect = look;
@@ -62,16 +65,7 @@ describe('takeApiKeyHeader on a Node request', () => {
     expect(body.value).toBe('sk_live_secret');
     expect(JSON.stringify(body.headers)).not.toContain('sk_live_secret');
     // The other pairs stay, in their order.
-    expect(body.raw).toEqual([
-      'host',
-      'test',
-      'connection',
-      'close',
-      'accept',
-      'text/plain',
-      'x-trace',
-      't1',
-    ]);
+    expect(body.raw).toEqual([...SENT_FIRST, 'accept', 'text/plain', 'x-trace', 't1']);
     // Before the count was kept in step, this read threw "Cannot read properties of undefined".
     expect(body.distinct).toMatchObject({ accept: ['text/plain'], 'x-trace': ['t1'] });
     expect(body.distinct['x-api-key']).toBeUndefined();
@@ -92,16 +86,7 @@ describe('takeApiKeyHeader on a Node request', () => {
       }),
     );
     expect(body.value).toEqual(['a', 'b']);
-    expect(body.raw).toEqual([
-      'host',
-      'test',
-      'connection',
-      'close',
-      'accept',
-      '*/*',
-      'x-trace',
-      't1',
-    ]);
+    expect(body.raw).toEqual([...SENT_FIRST, 'accept', '*/*', 'x-trace', 't1']);
     expect(body.distinct).not.toContain('x-api-key');
     expect(body.distinct).toContain('accept');
   });
